@@ -1,0 +1,27 @@
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { registerExplain } from "./explain.js";
+import { registerLint } from "./lint.js";
+import { registerStart } from "./start.js";
+import { registerValidate } from "./validate.js";
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** The `crossgate` command. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = new Command();
+  program
+    .name("crossgate")
+    .description("An API gateway whose first-class feature is CORS, exact to the Fetch standard.")
+    .version(version());
+  registerStart(program);
+  registerValidate(program);
+  registerLint(program);
+  registerExplain(program);
+  await program.parseAsync([...argv]);
+}

@@ -1,0 +1,70 @@
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parseDocument } from "yaml";
+import type { Problem } from "../problems.js";
+import { type BuildResult, buildSnapshot } from "./snapshot.js";
+
+export type ParseResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly problems: Problem[] };
+
+/**
+ * Parses configuration text: JSON when the file name ends in .json (or the text starts with
+ * "{"), YAML otherwise. Syntax errors come back as problems with line and column.
+ */
+export function parseConfigText(text: string, fileName = "config.yaml"): ParseResult {
+  const json = extname(fileName).toLowerCase() === ".json" || /^\s*\{/.test(text);
+  if (json) {
+    try {
+      return { ok: true, value: JSON.parse(text) };
+    } catch (error) {
+      return {
+        ok: false,
+        problems: [
+          {
+            severity: "error",
+            code: "SYNTAX",
+            path: "",
+            reason: `invalid JSON: ${(error as Error).message}`,
+          },
+        ],
+      };
+    }
+  }
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        severity: "error" as const,
+        code: "SYNTAX",
+        path: "",
+        reason: `invalid YAML at line ${e.linePos?.[0]?.line ?? "?"}, column ${e.linePos?.[0]?.col ?? "?"}: ${e.message.split("\n")[0]}`,
+      })),
+    };
+  }
+  return { ok: true, value: doc.toJS() ?? {} };
+}
+
+/** Reads, parses, validates and compiles a configuration file. */
+export async function loadConfigFile(path: string): Promise<BuildResult & { readonly raw?: unknown }> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [
+        {
+          severity: "error",
+          code: "READ",
+          path: "",
+          reason: `cannot read ${path}: ${(error as Error).message}`,
+        },
+      ],
+    };
+  }
+  const parsed = parseConfigText(text, path);
+  if (!parsed.ok) return parsed;
+  return buildSnapshot(parsed.value);
+}

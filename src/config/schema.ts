@@ -1,0 +1,242 @@
+import { type Static, Type as T } from "@sinclair/typebox";
+
+/**
+ * The configuration model, once, in TypeBox: it gives the TypeScript types, validates the
+ * file, the admin API and the store alike, and is published as JSON Schema (schema/).
+ * Field names follow ../SPEC.md section 2. Cross-references and CORS rules are checked in validate.ts.
+ */
+
+const Name = T.String({
+  pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+  description: "A name: letters, digits, '.', '_' and '-', at most 64 characters, unique within its kind.",
+  errorMessage:
+    "must be a name of letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit)",
+});
+const Description = T.String({ maxLength: 1024 });
+const HostPort = T.String({
+  pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$",
+  description: "host:port, e.g. 127.0.0.1:8080 or [::1]:8080; port 0 picks a free port.",
+  errorMessage: "must be host:port, e.g. 127.0.0.1:8080 or [::1]:8080",
+});
+const HeaderMap = T.Record(T.String(), T.String(), { description: "Response headers, name to value." });
+const TimeoutMs = T.Integer({ minimum: 1, maximum: 3_600_000 });
+
+export const MethodSchema = T.Union(
+  ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"].map((m) => T.Literal(m)),
+  { description: "The API's method; ANY matches every method not claimed by a more specific API." },
+);
+
+export const ListenSchema = T.Object(
+  {
+    gateway: T.Optional(HostPort),
+    admin: T.Optional(HostPort),
+  },
+  { additionalProperties: false, description: "Where to listen. Without admin, no admin listener starts." },
+);
+
+export const GatewaySettingsSchema = T.Object(
+  {
+    serverTiming: T.Optional(
+      T.Boolean({ description: "Send Server-Timing: gateway;dur=..., upstream;dur=... (default true)." }),
+    ),
+    apiKeyHeader: T.Optional(
+      T.String({ minLength: 1, description: "The API key request header (default X-Api-Key)." }),
+    ),
+  },
+  { additionalProperties: false, description: "Gateway-wide settings." },
+);
+
+export const GroupSchema = T.Object(
+  {
+    name: Name,
+    description: T.Optional(Description),
+    domains: T.Optional(
+      T.Array(T.String({ minLength: 1, maxLength: 253 }), {
+        description:
+          "Host names this group serves (case-insensitive, port ignored); '*.example.com' for subdomains. None: any Host.",
+      }),
+    ),
+    basePath: T.Optional(
+      T.String({
+        pattern: "^/",
+        description: "A path prefix for every API of the group, e.g. /v1.",
+        errorMessage: "must start with '/', e.g. /v1",
+      }),
+    ),
+    corsPolicy: T.Optional(T.String({ description: "The default CORS policy of the group's APIs." })),
+  },
+  { additionalProperties: false },
+);
+
+export const CorsPolicySchema = T.Object(
+  {
+    name: Name,
+    description: T.Optional(Description),
+    allowOrigins: T.Optional(
+      T.Array(T.String(), {
+        description:
+          "Exact origins (scheme://host[:port]), 'https://*.example.com' wildcards, or '*' for any origin.",
+      }),
+    ),
+    allowOriginPatterns: T.Optional(
+      T.Array(T.String(), {
+        description: "Regular expressions over the normalized origin, anchored with ^ and $.",
+      }),
+    ),
+    allowMethods: T.Optional(
+      T.Array(T.String(), { description: "Allowed methods (default GET, HEAD, POST); '*' for any." }),
+    ),
+    allowHeaders: T.Optional(
+      T.Array(T.String(), { description: "Allowed request headers; '*' for any except Authorization." }),
+    ),
+    exposeHeaders: T.Optional(T.Array(T.String(), { description: "Response headers the page may read." })),
+    allowCredentials: T.Optional(T.Boolean({ description: "Send Access-Control-Allow-Credentials: true." })),
+    maxAge: T.Optional(
+      T.Integer({ minimum: 0, description: "Seconds a browser may cache the preflight, 0 to 86400." }),
+    ),
+    allowPrivateNetwork: T.Optional(
+      T.Boolean({
+        description: "Answer Private Network Access preflights with Access-Control-Allow-Private-Network.",
+      }),
+    ),
+    onDisallowedOrigin: T.Optional(
+      T.Union([T.Literal("reject"), T.Literal("omit")], {
+        description: "reject: 403 (default); omit: no CORS headers and the request proceeds.",
+      }),
+    ),
+    mode: T.Optional(
+      T.Union([T.Literal("enforce"), T.Literal("report")], {
+        description: "enforce (default), or report: decide, log and count, but never block.",
+      }),
+    ),
+    backendCorsHeaders: T.Optional(
+      T.Union([T.Literal("override"), T.Literal("keep")], {
+        description:
+          "override (default): the policy replaces a backend's Access-Control-* headers; keep: the backend's win.",
+      }),
+    ),
+    timingAllowOrigins: T.Optional(
+      T.Array(T.String(), {
+        description: "Origins that may read Server-Timing, sent as Timing-Allow-Origin; '*' for any.",
+      }),
+    ),
+    dangerouslyAllowNullOrigin: T.Optional(
+      T.Boolean({ description: "Admit the 'null' origin (sandboxed iframes, file: pages). Risky." }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const MockBackendSchema = T.Object(
+  {
+    type: T.Literal("mock"),
+    status: T.Optional(T.Integer({ minimum: 100, maximum: 599 })),
+    headers: T.Optional(HeaderMap),
+    body: T.Optional(T.String()),
+  },
+  { additionalProperties: false, description: "A static response." },
+);
+
+export const HttpBackendSchema = T.Object(
+  {
+    type: T.Literal("http"),
+    url: T.String({
+      description:
+        "http:// or https:// URL; its path is the base the request's remaining path is appended to.",
+    }),
+    timeoutMs: T.Optional(TimeoutMs),
+  },
+  { additionalProperties: false, description: "Proxy to an HTTP service." },
+);
+
+export const FunctionBackendSchema = T.Object(
+  {
+    type: T.Literal("function"),
+    module: T.String({
+      minLength: 1,
+      description: "An ES module exporting handler(event), relative to the config file.",
+    }),
+    timeoutMs: T.Optional(TimeoutMs),
+  },
+  { additionalProperties: false, description: "A JavaScript handler, like a Lambda proxy integration." },
+);
+
+export const BackendSchema = T.Union([HttpBackendSchema, MockBackendSchema, FunctionBackendSchema]);
+
+export const ApiSchema = T.Object(
+  {
+    name: Name,
+    description: T.Optional(Description),
+    group: T.Optional(T.String({ description: "The group; none: served on any Host without a base path." })),
+    method: MethodSchema,
+    path: T.String({
+      pattern: "^/",
+      description: "The path: literal segments, {param} segments and a final {rest+}, e.g. /users/{id}.",
+      errorMessage: "must start with '/', e.g. /users/{id}",
+    }),
+    match: T.Optional(
+      T.Union([T.Literal("exact"), T.Literal("prefix")], { description: "exact (default) or prefix." }),
+    ),
+    auth: T.Optional(
+      T.Union([T.Literal("none"), T.Literal("app")], { description: "none (default) or app: API keys." }),
+    ),
+    cors: T.Optional(
+      T.Boolean({ description: "The CORS toggle: the permissive profile (Access-Control-Allow-Origin: *)." }),
+    ),
+    corsPolicy: T.Optional(T.String({ description: "A CORS policy by name; wins over the toggle." })),
+    backend: BackendSchema,
+  },
+  { additionalProperties: false },
+);
+
+export const AppSchema = T.Object(
+  {
+    name: Name,
+    description: T.Optional(Description),
+    keys: T.Optional(
+      T.Array(T.String({ minLength: 16, maxLength: 256 }), {
+        description: "API keys in clear (kept in memory only as hashes).",
+      }),
+    ),
+    keyHashes: T.Optional(
+      T.Array(T.String({ pattern: "^sha256:[0-9a-f]{64}$" }), {
+        description: "API keys as sha256:<hex> hashes.",
+      }),
+    ),
+    javascriptOrigins: T.Optional(
+      T.Array(T.String(), {
+        description: "Origins allowed by every CORS policy of the APIs this application may call.",
+      }),
+    ),
+    apis: T.Optional(T.Array(T.String(), { description: "The APIs this application is authorized for." })),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = T.Object(
+  {
+    $schema: T.Optional(T.String()),
+    listen: T.Optional(ListenSchema),
+    gateway: T.Optional(GatewaySettingsSchema),
+    groups: T.Optional(T.Array(GroupSchema)),
+    corsPolicies: T.Optional(T.Array(CorsPolicySchema)),
+    apis: T.Optional(T.Array(ApiSchema)),
+    apps: T.Optional(T.Array(AppSchema)),
+  },
+  {
+    additionalProperties: false,
+    $id: "https://crossgate.dev/schema/config.json",
+    title: "crossgate configuration",
+  },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type GroupConfig = Static<typeof GroupSchema>;
+export type CorsPolicyConfig = Static<typeof CorsPolicySchema>;
+export type ApiConfig = Static<typeof ApiSchema>;
+export type AppConfig = Static<typeof AppSchema>;
+export type BackendConfig = Static<typeof BackendSchema>;
+export type HttpBackendConfig = Static<typeof HttpBackendSchema>;
+export type MockBackendConfig = Static<typeof MockBackendSchema>;
+export type FunctionBackendConfig = Static<typeof FunctionBackendSchema>;
+export type ApiMethod = ApiConfig["method"];

@@ -1,0 +1,271 @@
+import type { TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { isParseError, isToken, parseOrigin } from "../cors/index.js";
+import type { Problem } from "../problems.js";
+import { parseRoutePath, pathShape } from "./route-path.js";
+import {
+  type ApiConfig,
+  ApiSchema,
+  type AppConfig,
+  AppSchema,
+  type Config,
+  ConfigSchema,
+  type CorsPolicyConfig,
+  CorsPolicySchema,
+  type GroupConfig,
+  GroupSchema,
+} from "./schema.js";
+import { schemaProblems } from "./schema-errors.js";
+
+/**
+ * Checks a configuration against the schema and every cross-reference and rule the schema
+ * cannot express, returning every problem at once. Items that fail the schema are reported
+ * and otherwise skipped, so one typo does not hide the problems elsewhere.
+ */
+export function validateConfig(raw: unknown): Problem[] {
+  const problems = schemaProblems(ConfigSchema, raw);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return problems.length > 0
+      ? problems
+      : [
+          {
+            severity: "error",
+            code: "SCHEMA",
+            path: "",
+            value: raw,
+            reason: "the configuration must be an object",
+          },
+        ];
+  }
+  const doc = raw as Record<string, unknown>;
+  const groups = validItems<GroupConfig>(doc.groups, GroupSchema);
+  const policies = validItems<CorsPolicyConfig>(doc.corsPolicies, CorsPolicySchema);
+  const apis = validItems<ApiConfig>(doc.apis, ApiSchema);
+  const apps = validItems<AppConfig>(doc.apps, AppSchema);
+  const err = (code: string, path: string, value: unknown, reason: string) =>
+    problems.push({ severity: "error", code, path, value, reason });
+  const warn = (code: string, path: string, value: unknown, reason: string) =>
+    problems.push({ severity: "warning", code, path, value, reason });
+
+  const groupNames = uniqueNames("groups", doc.groups, err);
+  const policyNames = uniqueNames("corsPolicies", doc.corsPolicies, err);
+  const apiNames = uniqueNames("apis", doc.apis, err);
+  uniqueNames("apps", doc.apps, err);
+
+  for (const [i, g] of groups) {
+    if (g.corsPolicy !== undefined && !policyNames.has(g.corsPolicy)) {
+      err(
+        "REF_POLICY",
+        `groups[${i}].corsPolicy`,
+        g.corsPolicy,
+        `no policy named ${JSON.stringify(g.corsPolicy)}`,
+      );
+    }
+    g.domains?.forEach((d, j) => {
+      const problem = checkDomain(d);
+      if (problem) err("GROUP_DOMAIN", `groups[${i}].domains[${j}]`, d, problem);
+    });
+    if (g.basePath !== undefined) {
+      const parsed = parseRoutePath(g.basePath, false);
+      if (!parsed.ok) err("GROUP_BASE_PATH", `groups[${i}].basePath`, g.basePath, parsed.reason);
+    }
+  }
+
+  const usedPolicies = new Set<string>(
+    groups.map(([, g]) => g.corsPolicy).filter((p): p is string => p !== undefined),
+  );
+  const authorized = new Map<string, number>();
+  for (const [, app] of apps)
+    for (const api of app.apis ?? []) authorized.set(api, (authorized.get(api) ?? 0) + 1);
+  const routeKeys = new Map<string, number>();
+  const groupByName = new Map(groups.map(([, g]) => [g.name, g]));
+
+  for (const [i, api] of apis) {
+    const path = `apis[${i}]`;
+    if (api.group !== undefined && !groupNames.has(api.group)) {
+      err("REF_GROUP", `${path}.group`, api.group, `no group named ${JSON.stringify(api.group)}`);
+    }
+    if (api.corsPolicy !== undefined) {
+      usedPolicies.add(api.corsPolicy);
+      if (!policyNames.has(api.corsPolicy)) {
+        err(
+          "REF_POLICY",
+          `${path}.corsPolicy`,
+          api.corsPolicy,
+          `no policy named ${JSON.stringify(api.corsPolicy)}`,
+        );
+      } else if (api.cors === true) {
+        warn(
+          "LINT_TOGGLE_AND_POLICY",
+          `${path}.cors`,
+          true,
+          `corsPolicy ${api.corsPolicy} wins over cors: true; remove one`,
+        );
+      }
+    }
+    const parsed = parseRoutePath(api.path);
+    if (!parsed.ok) {
+      err("API_PATH", `${path}.path`, api.path, parsed.reason);
+    } else {
+      if (api.match === "prefix" && parsed.segments.some((s) => s.kind === "greedy")) {
+        err(
+          "API_PATH",
+          `${path}.path`,
+          api.path,
+          "a prefix API matches everything below its path already: drop the {rest+}",
+        );
+      }
+      const group = api.group === undefined ? undefined : groupByName.get(api.group);
+      const base = group?.basePath === undefined ? "" : group.basePath.replace(/\/+$/, "");
+      const shape = `${api.match ?? "exact"} ${api.method} ${base}${pathShape(parsed.segments)}`;
+      for (const host of group?.domains?.length ? group.domains.map((d) => d.toLowerCase()) : ["*any*"]) {
+        const key = `${host} ${shape}`;
+        const other = routeKeys.get(key);
+        if (other !== undefined) {
+          err(
+            "API_CONFLICT",
+            `${path}.path`,
+            api.path,
+            `${api.method} ${base}${api.path} (${api.match ?? "exact"}) is already served by apis[${other}] on the same hosts`,
+          );
+          break;
+        }
+        routeKeys.set(key, i);
+      }
+    }
+    if (api.auth === "app" && !authorized.has(api.name)) {
+      warn(
+        "LINT_NO_APP",
+        `${path}.auth`,
+        "app",
+        "no application is authorized for this API: every request gets 401 or 403",
+      );
+    }
+    checkBackend(api, path, err);
+  }
+
+  for (const [i, p] of policies) {
+    if (!usedPolicies.has(p.name)) {
+      warn(
+        "LINT_UNUSED_POLICY",
+        `corsPolicies[${i}]`,
+        p.name,
+        `policy ${p.name} is bound to no API or group`,
+      );
+    }
+  }
+
+  const keyOwners = new Map<string, string>();
+  for (const [i, app] of apps) {
+    const path = `apps[${i}]`;
+    app.apis?.forEach((name, j) => {
+      if (!apiNames.has(name))
+        err("REF_API", `${path}.apis[${j}]`, name, `no API named ${JSON.stringify(name)}`);
+    });
+    app.javascriptOrigins?.forEach((origin, j) => {
+      const parsed = parseOrigin(origin);
+      if (isParseError(parsed)) {
+        err(
+          parsed.error === "HAS_PATH" ? "CORS_ORIGIN_HAS_PATH" : "CORS_ORIGIN_INVALID",
+          `${path}.javascriptOrigins[${j}]`,
+          origin,
+          origin.includes("*") ? "a JavaScript origin is one exact origin, without wildcards" : parsed.detail,
+        );
+      }
+    });
+    app.keys?.forEach((key, j) => {
+      const owner = keyOwners.get(key);
+      if (owner !== undefined) {
+        err(
+          "APP_KEY_DUPLICATE",
+          `${path}.keys[${j}]`,
+          "(hidden)",
+          `the same key is already held by application ${owner}`,
+        );
+      }
+      keyOwners.set(key, app.name);
+    });
+  }
+  return problems;
+}
+
+function validItems<T>(list: unknown, schema: TSchema): [number, T][] {
+  if (!Array.isArray(list)) return [];
+  const out: [number, T][] = [];
+  list.forEach((item, i) => {
+    if (Value.Check(schema, item)) out.push([i, item as T]);
+  });
+  return out;
+}
+
+function uniqueNames(
+  kind: string,
+  list: unknown,
+  err: (code: string, path: string, value: unknown, reason: string) => void,
+): Set<string> {
+  const names = new Map<string, number>();
+  if (!Array.isArray(list)) return new Set();
+  list.forEach((item, i) => {
+    const name = (item as { name?: unknown } | null)?.name;
+    if (typeof name !== "string") return;
+    const first = names.get(name);
+    if (first !== undefined) {
+      err(
+        "DUPLICATE_NAME",
+        `${kind}[${i}].name`,
+        name,
+        `${JSON.stringify(name)} is already the name of ${kind}[${first}]`,
+      );
+    } else {
+      names.set(name, i);
+    }
+  });
+  return new Set(names.keys());
+}
+
+function checkDomain(domain: string): string | null {
+  const host = domain.startsWith("*.") ? domain.slice(2) : domain;
+  if (host.includes("*")) return "a domain is a host name or *.host-name";
+  if (host.includes(":")) return "a domain has no port (the port is ignored when matching Host)";
+  const parsed = parseOrigin(`http://${host}`);
+  return isParseError(parsed) ? parsed.detail : null;
+}
+
+function checkBackend(
+  api: ApiConfig,
+  path: string,
+  err: (code: string, path: string, value: unknown, reason: string) => void,
+): void {
+  const backend = api.backend;
+  if (backend.type === "http") {
+    let url: URL | undefined;
+    try {
+      url = new URL(backend.url);
+    } catch {
+      err("BACKEND_URL", `${path}.backend.url`, backend.url, "is not a URL");
+      return;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      err("BACKEND_URL", `${path}.backend.url`, backend.url, "must be an http:// or https:// URL");
+    } else if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+      err("BACKEND_URL", `${path}.backend.url`, backend.url, "has no query, fragment or credentials");
+    }
+  } else if (backend.type === "mock") {
+    for (const [name, value] of Object.entries(backend.headers ?? {})) {
+      const where = `${path}.backend.headers.${name}`;
+      if (!isToken(name)) err("MOCK_HEADER", where, name, `${JSON.stringify(name)} is not a header name`);
+      else if (/[\r\n\0]/.test(value))
+        err("MOCK_HEADER", where, value, "a header value cannot contain CR, LF or NUL");
+      else if (["content-length", "transfer-encoding", "connection"].includes(name.toLowerCase())) {
+        err("MOCK_HEADER", where, name, `${name} is set by the gateway`);
+      }
+    }
+  }
+}
+
+/** Narrows after validateConfig found no errors. */
+export function hasErrors(problems: readonly Problem[]): boolean {
+  return problems.some((p) => p.severity === "error");
+}
+
+export type { Config };

@@ -1,0 +1,234 @@
+import type { CompiledPolicy } from "./compiled-policy.js";
+import { parseRequestHeaderList } from "./header-list.js";
+import { normalizeMethod, SAFELISTED_METHODS } from "./methods.js";
+import { isParseError, parseOrigin } from "./origin.js";
+import type { CorsDecision, CorsReason, CorsRequest, HeaderPair, TraceStep } from "./types.js";
+
+/** True for a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (Fetch, CORS-preflight request). */
+export function isPreflight(req: CorsRequest): boolean {
+  return req.method === "OPTIONS" && req.origin !== undefined && req.accessControlRequestMethod !== undefined;
+}
+
+const NO_HEADERS: readonly HeaderPair[] = [];
+
+function isSameOrigin(origin: string, self: string | undefined): boolean {
+  if (self === undefined) return false;
+  if (origin === self) return true;
+  const a = parseOrigin(origin);
+  const b = parseOrigin(self);
+  return !isParseError(a) && !isParseError(b) && a.normalized === b.normalized;
+}
+
+const REFUSAL_STATUS: Readonly<Record<string, number>> = {
+  ORIGIN_NOT_ALLOWED: 403,
+  ORIGIN_MALFORMED: 403,
+  NULL_ORIGIN_NOT_ALLOWED: 403,
+  METHOD_NOT_ALLOWED: 405,
+  HEADER_NOT_ALLOWED: 403,
+  PRIVATE_NETWORK_NOT_ALLOWED: 403,
+};
+
+function refuse(
+  preflight: boolean,
+  reason: CorsReason,
+  vary: string,
+  detail: string,
+  trace: TraceStep[] | undefined,
+): CorsDecision {
+  trace?.push({
+    check: "verdict",
+    verdict: "fail",
+    detail: `refused with ${REFUSAL_STATUS[reason]} (${reason})`,
+  });
+  return {
+    preflight,
+    allowed: false,
+    reason,
+    status: REFUSAL_STATUS[reason] ?? 403,
+    headers: NO_HEADERS,
+    vary,
+    detail,
+  };
+}
+
+/**
+ * Decides a request under a compiled policy. Pure: no I/O, no clock. Pass a `trace` array to
+ * collect one step per check (explain does); leave it out on the hot path.
+ *
+ * ```ts
+ * decide(policy, { method: "OPTIONS", origin: "https://app.example.com",
+ *   accessControlRequestMethod: "PUT", accessControlRequestHeaders: "x-sdk-date",
+ *   accessControlRequestPrivateNetwork: false });
+ * ```
+ */
+export function decide(policy: CompiledPolicy, req: CorsRequest, trace?: TraceStep[]): CorsDecision {
+  const preflight = isPreflight(req);
+  const vary = preflight ? policy.preflightVary : policy.actualVary;
+  const origin = req.origin;
+  if (origin === undefined) {
+    trace?.push({ check: "origin", verdict: "skip", detail: "no Origin header: not a CORS request" });
+    const headers = policy.anyOriginConstant ? policy.actualAnyHeaders : NO_HEADERS;
+    return { preflight: false, allowed: true, reason: "NOT_CORS", status: 0, headers, vary };
+  }
+
+  // Origin check (webMethods: 403 "Specified Origin is not allowed").
+  let wouldReject: CorsReason | undefined;
+  let reason: CorsReason = "ORIGIN_ALLOWED";
+  let echo = !policy.anyOriginConstant;
+  const match = policy.origins.matchExactRaw(origin);
+  if (match !== undefined) {
+    trace?.push({ check: "origin", verdict: "pass", detail: `${origin} is allowed by ${match}` });
+  } else if (isSameOrigin(origin, req.selfOrigin)) {
+    reason = "SAME_ORIGIN";
+    trace?.push({
+      check: "origin",
+      verdict: "pass",
+      detail: `${origin} is the gateway's own origin: same-origin`,
+    });
+    if (!preflight) {
+      return { preflight, allowed: true, reason, status: 0, headers: NO_HEADERS, vary };
+    }
+    echo = true;
+  } else {
+    const m = policy.origins.match(origin);
+    if (m.allowed) {
+      if (policy.anyOriginConstant) reason = "ANY_ORIGIN";
+      trace?.push({ check: "origin", verdict: "pass", detail: `${origin} is allowed by ${m.source}` });
+    } else {
+      const refusal: CorsReason = m.malformed
+        ? "ORIGIN_MALFORMED"
+        : origin === "null"
+          ? "NULL_ORIGIN_NOT_ALLOWED"
+          : "ORIGIN_NOT_ALLOWED";
+      trace?.push({ check: "origin", verdict: "fail", detail: `${origin}: ${m.detail}` });
+      if (policy.reportOnly) {
+        wouldReject = refusal;
+        echo = true;
+        trace?.push({
+          check: "mode",
+          verdict: "info",
+          detail: `report mode: would refuse (${refusal}), lets it through`,
+        });
+      } else if (!preflight && policy.onDisallowedOrigin === "omit") {
+        trace?.push({
+          check: "onDisallowedOrigin",
+          verdict: "info",
+          detail:
+            "omit: the request proceeds without CORS headers; the browser will not let the page read it",
+        });
+        return {
+          preflight,
+          allowed: false,
+          reason: refusal,
+          status: 0,
+          headers: NO_HEADERS,
+          vary,
+          detail: m.detail,
+        };
+      } else {
+        return refuse(preflight, refusal, vary, m.detail, trace);
+      }
+    }
+  }
+  const allowOrigin = echo ? origin : "*";
+
+  if (!preflight) {
+    const headers: HeaderPair[] = [["access-control-allow-origin", allowOrigin], ...policy.actualTail];
+    if (policy.timingAllowAny) headers.push(["timing-allow-origin", "*"]);
+    else if (policy.timingAllowOrigins.size > 0 && policy.timingAllowOrigins.has(origin)) {
+      headers.push(["timing-allow-origin", origin]);
+    }
+    trace?.push({
+      check: "verdict",
+      verdict: "pass",
+      detail: "actual request: CORS headers added to the backend's response",
+    });
+    return wouldReject
+      ? { preflight, allowed: true, reason, status: 0, headers, vary, wouldReject }
+      : { preflight, allowed: true, reason, status: 0, headers, vary };
+  }
+
+  // Method check (webMethods: 405). Safelisted methods never need listing (Fetch, CORS-preflight fetch step 7).
+  const method = normalizeMethod(req.accessControlRequestMethod as string);
+  let extraMethod: string | undefined;
+  if (SAFELISTED_METHODS.has(method)) {
+    trace?.push({ check: "method", verdict: "pass", detail: `${method} is CORS-safelisted` });
+  } else if (policy.anyMethod || policy.methods.has(method)) {
+    trace?.push({ check: "method", verdict: "pass", detail: `${method} is in allowMethods` });
+  } else {
+    const detail = `${method} is not in allowMethods (${policy.allowMethodsValue})`;
+    trace?.push({ check: "method", verdict: "fail", detail });
+    if (!policy.reportOnly) return refuse(true, "METHOD_NOT_ALLOWED", vary, detail, trace);
+    wouldReject ??= "METHOD_NOT_ALLOWED";
+    extraMethod = method;
+  }
+
+  // Header check (webMethods: 403 "Header Not Supported"). `*` never covers Authorization (Fetch).
+  const parsed = parseRequestHeaderList(req.accessControlRequestHeaders);
+  let extraHeaders: string[] | undefined;
+  if (!parsed.ok) {
+    const detail = `Access-Control-Request-Headers refused: ${parsed.detail}`;
+    trace?.push({ check: "headers", verdict: "fail", detail });
+    if (!policy.reportOnly) return refuse(true, "HEADER_NOT_ALLOWED", vary, detail, trace);
+    wouldReject ??= "HEADER_NOT_ALLOWED";
+  } else {
+    for (const name of parsed.names) {
+      if (policy.headers.has(name) || (policy.anyHeader && name !== "authorization")) continue;
+      const detail =
+        name === "authorization" && policy.anyHeader
+          ? "authorization is not covered by '*' (Fetch standard): list Authorization explicitly"
+          : `${name} is not in allowHeaders${policy.allowHeadersValue ? ` (${policy.allowHeadersValue})` : ""}`;
+      trace?.push({ check: "headers", verdict: "fail", detail });
+      if (!policy.reportOnly) return refuse(true, "HEADER_NOT_ALLOWED", vary, detail, trace);
+      wouldReject ??= "HEADER_NOT_ALLOWED";
+      extraHeaders ??= [];
+      extraHeaders.push(name);
+    }
+    if (trace && (extraHeaders === undefined || extraHeaders.length === 0)) {
+      trace.push({
+        check: "headers",
+        verdict: "pass",
+        detail: parsed.names.length === 0 ? "no headers requested" : `${parsed.names.join(", ")} allowed`,
+      });
+    }
+  }
+
+  // Private network access (https://wicg.github.io/private-network-access/).
+  let privateNetwork = false;
+  if (req.accessControlRequestPrivateNetwork) {
+    if (policy.privateNetwork) {
+      privateNetwork = true;
+      trace?.push({ check: "private-network", verdict: "pass", detail: "allowPrivateNetwork: true" });
+    } else {
+      const detail = "private network access requested but allowPrivateNetwork is false";
+      trace?.push({ check: "private-network", verdict: "fail", detail });
+      if (!policy.reportOnly) return refuse(true, "PRIVATE_NETWORK_NOT_ALLOWED", vary, detail, trace);
+      wouldReject ??= "PRIVATE_NETWORK_NOT_ALLOWED";
+      privateNetwork = true;
+    }
+  }
+
+  const headers: HeaderPair[] = [["access-control-allow-origin", allowOrigin]];
+  if (extraMethod === undefined && extraHeaders === undefined) {
+    headers.push(...policy.preflightTail);
+  } else {
+    // Report mode: widen the answer so that the browser is not blocked while the refusal is recorded.
+    for (const pair of policy.preflightTail) {
+      if (pair[0] === "access-control-allow-methods" && extraMethod !== undefined) {
+        headers.push([pair[0], `${pair[1]},${extraMethod}`]);
+      } else if (pair[0] === "access-control-allow-headers" && extraHeaders !== undefined) {
+        headers.push([pair[0], `${pair[1]},${extraHeaders.join(",")}`]);
+      } else {
+        headers.push(pair);
+      }
+    }
+    if (extraHeaders !== undefined && policy.allowHeadersValue === "") {
+      headers.push(["access-control-allow-headers", extraHeaders.join(",")]);
+    }
+  }
+  if (privateNetwork) headers.push(["access-control-allow-private-network", "true"]);
+  trace?.push({ check: "verdict", verdict: "pass", detail: "preflight answered 200 by the gateway" });
+  return wouldReject
+    ? { preflight, allowed: true, reason, status: 200, headers, vary, wouldReject }
+    : { preflight, allowed: true, reason, status: 200, headers, vary };
+}

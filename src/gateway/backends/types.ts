@@ -1,0 +1,33 @@
+import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
+
+/** Response headers by lowercase name, as node:http and undici both give them. */
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+/** What a backend answers: the gateway adds CORS and its own headers before writing it. */
+export interface BackendResponse {
+  readonly status: number;
+  readonly headers: HeaderBag;
+  /** A complete body, or a stream piped to the client as it arrives. */
+  readonly body: Buffer | string | Readable | null;
+  /** Called once the response is finished or the client went away, to release the upstream. */
+  readonly dispose?: () => void;
+}
+
+export interface BackendRequest {
+  readonly req: IncomingMessage;
+  readonly requestId: string;
+  readonly params: Readonly<Record<string, string | undefined>>;
+  /** The path after the API's prefix, still percent-encoded; "" when nothing follows. */
+  readonly remainder: string;
+  /** The query string with its "?", or "". */
+  readonly query: string;
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+}
+
+export interface Backend {
+  call(request: BackendRequest): Promise<BackendResponse>;
+  /** Releases pooled connections when a configuration is retired. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,29 @@
+import type { ApiRuntime, Snapshot } from "../config/snapshot.js";
+import type { RouteMatch } from "./router.js";
+
+/**
+ * Who answers a CORS preflight (SPEC section 3, step 3), decided the same way by the gateway
+ * and by explain:
+ * - an OPTIONS API on the path serves it (`options-api`; with no CORS rules it is an ordinary request);
+ * - else the API the preflighted request would reach, if it has CORS, is answered by the gateway;
+ * - else 404 (no API on the path) or 405 (no API for that method, or no CORS on it), without CORS headers.
+ */
+export type PreflightTarget =
+  | { readonly kind: "options-api"; readonly match: RouteMatch<ApiRuntime> }
+  | { readonly kind: "gateway"; readonly match: RouteMatch<ApiRuntime> }
+  | { readonly kind: "none"; readonly status: 404 | 405; readonly api?: ApiRuntime };
+
+export function preflightTarget(
+  snapshot: Snapshot,
+  host: string,
+  path: string,
+  requestMethod: string,
+): PreflightTarget {
+  const options = snapshot.router.route(host, "OPTIONS", path);
+  if (options.found && options.match.api.method === "OPTIONS")
+    return { kind: "options-api", match: options.match };
+  const target = snapshot.router.route(host, requestMethod, path);
+  if (!target.found) return { kind: "none", status: target.status };
+  if (target.match.api.cors === null) return { kind: "none", status: 405, api: target.match.api };
+  return { kind: "gateway", match: target.match };
+}

@@ -1,0 +1,203 @@
+import { METHODS } from "node:http";
+import FindMyWay from "find-my-way";
+import type { Segment } from "../config/route-path.js";
+
+/** What the router needs to know of an API; the snapshot's ApiRuntime extends it. */
+export interface Routable {
+  readonly index: number;
+  readonly method: string;
+  readonly match: "exact" | "prefix";
+  /** Group base path plus API path, parsed. */
+  readonly segments: readonly Segment[];
+  /** Host names (lowercase, `*.` wildcards allowed); empty means any Host. */
+  readonly domains: readonly string[];
+  /** Length of the group's base path: exact APIs pass on the path after it. */
+  readonly basePathLength: number;
+}
+
+export interface RouteMatch<A extends Routable> {
+  readonly api: A;
+  readonly params: Readonly<Record<string, string | undefined>>;
+  /** The request path after the API's prefix (prefix APIs) or after the group's base path (exact APIs). */
+  readonly remainder: string;
+}
+
+export type RouteResult<A extends Routable> =
+  | { readonly found: true; readonly match: RouteMatch<A> }
+  | { readonly found: false; readonly status: 404 | 405; readonly allow: readonly string[] };
+
+interface Entry<A> {
+  readonly api: A;
+  /** Higher wins: exact over prefix, then more literal segments or a longer prefix. */
+  readonly score: number;
+}
+
+const KNOWN_METHODS = new Set(METHODS);
+const noop = () => {};
+
+/** Converts parsed segments to find-my-way syntax: `{id}` is `:id`, `{rest+}` is `*`, `:` is escaped. */
+function toFmwPath(segments: readonly Segment[]): string {
+  if (segments.length === 0) return "/";
+  let out = "";
+  for (const s of segments) {
+    if (s.kind === "literal") out += `/${s.text.replaceAll(":", "::")}`;
+    else if (s.kind === "param") out += `/:${s.name}`;
+    else out += "/*";
+  }
+  return out;
+}
+
+function literalLength(segments: readonly Segment[]): number {
+  let n = 0;
+  for (const s of segments) if (s.kind === "literal") n += s.text.length + 1;
+  return n;
+}
+
+/** The raw (still percent-encoded) path after its first `count` segments: `afterSegments("/a/b/c", 1)` is `/b/c`. */
+function afterSegments(path: string, count: number): string {
+  let at = 0;
+  for (let k = 0; k < count; k++) {
+    at = path.indexOf("/", at + 1);
+    if (at < 0) return "";
+  }
+  return at === 0 && count === 0 ? path : path.slice(at);
+}
+
+function newFmw() {
+  return FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 });
+}
+
+/** The routes of one Host class (an exact domain, a wildcard domain, or any Host). */
+class HostRoutes<A extends Routable> {
+  readonly methods = newFmw();
+  /** ANY APIs, registered under GET in their own tree. */
+  readonly any = newFmw();
+  readonly registered = new Map<string, A>();
+
+  add(api: A, onConflict: (api: A, other: A) => void): void {
+    const fmwPath = toFmwPath(api.segments);
+    const paths =
+      api.match === "prefix" ? (fmwPath === "/" ? ["/", "/*"] : [fmwPath, `${fmwPath}/*`]) : [fmwPath];
+    const score =
+      api.match === "exact"
+        ? 2_000_000 +
+          literalLength(api.segments) * 2 -
+          (api.segments.some((s) => s.kind === "greedy") ? 1 : 0)
+        : 1_000_000 + literalLength(api.segments);
+    const entry: Entry<A> = { api, score };
+    for (const path of paths) {
+      const key = `${api.method} ${path}`;
+      const other = this.registered.get(key);
+      if (other !== undefined) {
+        onConflict(api, other);
+        return;
+      }
+      this.registered.set(key, api);
+      if (api.method === "ANY") this.any.on("GET", path, noop, entry);
+      else this.methods.on(api.method as "GET", path, noop, entry);
+    }
+  }
+
+  compile(): void {
+    this.methods.compile();
+    this.any.compile();
+  }
+
+  find(method: string, path: string): { entry: Entry<A>; params: Record<string, string | undefined> } | null {
+    let specific = KNOWN_METHODS.has(method) ? this.methods.find(method as "GET", path) : null;
+    // HEAD is served by the GET API when no HEAD API exists (RFC 9110: HEAD is GET without a body).
+    if (specific === null && method === "HEAD") specific = this.methods.find("GET", path);
+    const any = this.any.find("GET", path);
+    if (specific === null && any === null) return null;
+    if (
+      any === null ||
+      (specific !== null && (specific.store as Entry<A>).score >= (any.store as Entry<A>).score)
+    ) {
+      return {
+        entry: (specific as NonNullable<typeof specific>).store as Entry<A>,
+        params: (specific as NonNullable<typeof specific>).params,
+      };
+    }
+    return { entry: any.store as Entry<A>, params: any.params };
+  }
+
+  allowedMethods(path: string): string[] {
+    const allowed: string[] = [];
+    for (const m of KNOWN_METHODS) if (this.methods.find(m as "GET", path) !== null) allowed.push(m);
+    return allowed;
+  }
+}
+
+/**
+ * Routes a request: Host to the routes of its group(s), then method and path to an API.
+ * Precedence: exact over prefix, longer prefix over shorter, a specific method over ANY;
+ * an exact domain over a `*.` domain over groups without domains.
+ */
+export class Router<A extends Routable> {
+  readonly #exact = new Map<string, HostRoutes<A>>();
+  readonly #wildcard = new Map<string, HostRoutes<A>>();
+  readonly #anyHost = new HostRoutes<A>();
+
+  constructor(apis: readonly A[], onConflict: (api: A, other: A) => void = () => {}) {
+    for (const api of apis) {
+      if (api.domains.length === 0) {
+        this.#anyHost.add(api, onConflict);
+        continue;
+      }
+      for (const domain of api.domains) {
+        const table = domain.startsWith("*.") ? this.#wildcard : this.#exact;
+        const key = domain.startsWith("*.") ? domain.slice(2) : domain;
+        let routes = table.get(key);
+        if (routes === undefined) {
+          routes = new HostRoutes<A>();
+          table.set(key, routes);
+        }
+        routes.add(api, onConflict);
+      }
+    }
+    for (const r of this.#exact.values()) r.compile();
+    for (const r of this.#wildcard.values()) r.compile();
+    this.#anyHost.compile();
+  }
+
+  /** The route tables that serve `host`, most specific first. */
+  #tablesFor(host: string): HostRoutes<A>[] {
+    const tables: HostRoutes<A>[] = [];
+    if (this.#exact.size > 0) {
+      const t = this.#exact.get(host);
+      if (t) tables.push(t);
+    }
+    if (this.#wildcard.size > 0) {
+      for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1)) {
+        const t = this.#wildcard.get(host.slice(dot + 1));
+        if (t) tables.push(t);
+      }
+    }
+    tables.push(this.#anyHost);
+    return tables;
+  }
+
+  /** `host` is the Host header's name, lowercase, without port; `path` has no query string. */
+  route(host: string, method: string, path: string): RouteResult<A> {
+    const tables =
+      this.#exact.size === 0 && this.#wildcard.size === 0 ? [this.#anyHost] : this.#tablesFor(host);
+    for (const table of tables) {
+      const hit = table.find(method, path);
+      if (hit !== null) {
+        const { api } = hit.entry;
+        let remainder: string;
+        if (api.match === "prefix") {
+          remainder = afterSegments(path, api.segments.length);
+        } else {
+          remainder = path.slice(api.basePathLength);
+        }
+        return { found: true, match: { api, params: hit.params, remainder } };
+      }
+    }
+    const allow = new Set<string>();
+    for (const table of tables) for (const m of table.allowedMethods(path)) allow.add(m);
+    return allow.size > 0
+      ? { found: false, status: 405, allow: [...allow] }
+      : { found: false, status: 404, allow: [] };
+  }
+}
