@@ -5,7 +5,7 @@ import { Router } from "../gateway/router.js";
 import { type Problem, prefixProblems } from "../problems.js";
 import { parseRoutePath, type Segment } from "./route-path.js";
 import type { ApiConfig, AppConfig, BackendConfig, Config, GroupConfig } from "./schema.js";
-import { hasErrors, validateConfig } from "./validate.js";
+import { analyzeConfig, hasErrors } from "./validate.js";
 
 export const DEFAULT_API_KEY_HEADER = "x-api-key";
 
@@ -96,7 +96,7 @@ function deepFreeze<T>(value: T): T {
  * ```
  */
 export function buildSnapshot(raw: unknown): BuildResult {
-  const problems = validateConfig(raw);
+  const { problems, policies: basePolicies } = analyzeConfig(raw);
   if (hasErrors(problems)) return { ok: false, problems };
   const config = redactKeys(structuredClone(raw) as Config);
   const warnings: Problem[] = problems.slice();
@@ -116,6 +116,7 @@ export function buildSnapshot(raw: unknown): BuildResult {
 
   // A policy is compiled once, plus once per distinct set of applications whose origins it must add.
   const compiled = new Map<string, CompiledPolicy>();
+  for (const [name, policy] of basePolicies) compiled.set(`${name}\u0000`, policy);
   const failed = new Set<string>();
   const policyFor = (name: string, withApps: readonly AppConfig[]): CompiledPolicy | null => {
     const contributing = withApps.filter((a) => (a.javascriptOrigins ?? []).length > 0);
@@ -137,14 +138,9 @@ export function buildSnapshot(raw: unknown): BuildResult {
       errors.push(...prefixProblems(`corsPolicies[${entry.i}]`, result.problems));
       return null;
     }
-    if (contributing.length === 0 || !compiled.has(`${name}\u0000`)) {
-      warnings.push(...prefixProblems(`corsPolicies[${entry.i}]`, result.warnings));
-    }
     compiled.set(key, result.policy);
     return result.policy;
   };
-  // Every policy is compiled on its own too, so that an unused policy's errors are still found.
-  for (const name of policyConfigs.keys()) policyFor(name, []);
 
   const apis: ApiRuntime[] = (config.apis ?? []).map((api, index) => {
     const group = api.group === undefined ? undefined : groups.get(api.group);

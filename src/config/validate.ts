@@ -1,7 +1,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { isParseError, isToken, parseOrigin } from "../cors/index.js";
-import type { Problem } from "../problems.js";
+import { type CompiledPolicy, compilePolicy, isParseError, isToken, parseOrigin } from "../cors/index.js";
+import { type Problem, prefixProblems } from "../problems.js";
 import { parseRoutePath, pathShape } from "./route-path.js";
 import {
   type ApiConfig,
@@ -23,6 +23,23 @@ import { schemaProblems } from "./schema-errors.js";
  * and otherwise skipped, so one typo does not hide the problems elsewhere.
  */
 export function validateConfig(raw: unknown): Problem[] {
+  return analyzeConfig(raw).problems;
+}
+
+export interface Analysis {
+  readonly problems: Problem[];
+  /** Every schema-valid policy that compiled, by name (without applications' origins). */
+  readonly policies: ReadonlyMap<string, CompiledPolicy>;
+}
+
+/** validateConfig, also handing back the policies it compiled so that nothing is compiled twice. */
+export function analyzeConfig(raw: unknown): Analysis {
+  const policiesOut = new Map<string, CompiledPolicy>();
+  const problems = analyze(raw, policiesOut);
+  return { problems, policies: policiesOut };
+}
+
+function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): Problem[] {
   const problems = schemaProblems(ConfigSchema, raw);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return problems.length > 0
@@ -47,13 +64,24 @@ export function validateConfig(raw: unknown): Problem[] {
   const warn = (code: string, path: string, value: unknown, reason: string) =>
     problems.push({ severity: "warning", code, path, value, reason });
 
+  for (const [i, p] of policies) {
+    const result = compilePolicy(p);
+    if (result.ok) {
+      compiledPolicies.set(p.name, result.policy);
+      problems.push(...prefixProblems(`corsPolicies[${i}]`, result.warnings));
+    } else {
+      problems.push(...prefixProblems(`corsPolicies[${i}]`, result.problems));
+    }
+  }
+
   const groupNames = uniqueNames("groups", doc.groups, err);
   const policyNames = uniqueNames("corsPolicies", doc.corsPolicies, err);
   const apiNames = uniqueNames("apis", doc.apis, err);
   uniqueNames("apps", doc.apps, err);
 
-  for (const [i, g] of groups) {
-    if (g.corsPolicy !== undefined && !policyNames.has(g.corsPolicy)) {
+  // References are checked on every item whose field is a string, schema-valid or not.
+  rawItems(doc.groups).forEach((g, i) => {
+    if (typeof g.corsPolicy === "string" && !policyNames.has(g.corsPolicy)) {
       err(
         "REF_POLICY",
         `groups[${i}].corsPolicy`,
@@ -61,6 +89,30 @@ export function validateConfig(raw: unknown): Problem[] {
         `no policy named ${JSON.stringify(g.corsPolicy)}`,
       );
     }
+  });
+  rawItems(doc.apis).forEach((api, i) => {
+    if (typeof api.group === "string" && !groupNames.has(api.group)) {
+      err("REF_GROUP", `apis[${i}].group`, api.group, `no group named ${JSON.stringify(api.group)}`);
+    }
+    if (typeof api.corsPolicy === "string" && !policyNames.has(api.corsPolicy)) {
+      err(
+        "REF_POLICY",
+        `apis[${i}].corsPolicy`,
+        api.corsPolicy,
+        `no policy named ${JSON.stringify(api.corsPolicy)}`,
+      );
+    }
+  });
+  rawItems(doc.apps).forEach((app, i) => {
+    if (!Array.isArray(app.apis)) return;
+    app.apis.forEach((name: unknown, j: number) => {
+      if (typeof name === "string" && !apiNames.has(name)) {
+        err("REF_API", `apps[${i}].apis[${j}]`, name, `no API named ${JSON.stringify(name)}`);
+      }
+    });
+  });
+
+  for (const [i, g] of groups) {
     g.domains?.forEach((d, j) => {
       const problem = checkDomain(d);
       if (problem) err("GROUP_DOMAIN", `groups[${i}].domains[${j}]`, d, problem);
@@ -82,19 +134,9 @@ export function validateConfig(raw: unknown): Problem[] {
 
   for (const [i, api] of apis) {
     const path = `apis[${i}]`;
-    if (api.group !== undefined && !groupNames.has(api.group)) {
-      err("REF_GROUP", `${path}.group`, api.group, `no group named ${JSON.stringify(api.group)}`);
-    }
     if (api.corsPolicy !== undefined) {
       usedPolicies.add(api.corsPolicy);
-      if (!policyNames.has(api.corsPolicy)) {
-        err(
-          "REF_POLICY",
-          `${path}.corsPolicy`,
-          api.corsPolicy,
-          `no policy named ${JSON.stringify(api.corsPolicy)}`,
-        );
-      } else if (api.cors === true) {
+      if (policyNames.has(api.corsPolicy) && api.cors === true) {
         warn(
           "LINT_TOGGLE_AND_POLICY",
           `${path}.cors`,
@@ -158,10 +200,6 @@ export function validateConfig(raw: unknown): Problem[] {
   const keyOwners = new Map<string, string>();
   for (const [i, app] of apps) {
     const path = `apps[${i}]`;
-    app.apis?.forEach((name, j) => {
-      if (!apiNames.has(name))
-        err("REF_API", `${path}.apis[${j}]`, name, `no API named ${JSON.stringify(name)}`);
-    });
     app.javascriptOrigins?.forEach((origin, j) => {
       const parsed = parseOrigin(origin);
       if (isParseError(parsed)) {
@@ -187,6 +225,11 @@ export function validateConfig(raw: unknown): Problem[] {
     });
   }
   return problems;
+}
+
+function rawItems(list: unknown): Record<string, unknown>[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((item) => (typeof item === "object" && item !== null && !Array.isArray(item) ? item : {}));
 }
 
 function validItems<T>(list: unknown, schema: TSchema): [number, T][] {

@@ -124,6 +124,7 @@ class HostRoutes<A extends Routable> {
   allowedMethods(path: string): string[] {
     const allowed: string[] = [];
     for (const m of KNOWN_METHODS) if (this.methods.find(m as "GET", path) !== null) allowed.push(m);
+    if (allowed.includes("GET") && !allowed.includes("HEAD")) allowed.push("HEAD");
     return allowed;
   }
 }
