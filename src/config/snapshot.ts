@@ -9,6 +9,25 @@ import { analyzeConfig, hasErrors } from "./validate.js";
 
 export const DEFAULT_API_KEY_HEADER = "x-api-key";
 
+/** Every limit with its default filled in. */
+export interface Limits {
+  readonly maxHeaderBytes: number;
+  readonly maxBodyBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxHeaderBytes: 16_384,
+  maxBodyBytes: 10_485_760,
+  requestTimeoutMs: 60_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  shutdownTimeoutMs: 10_000,
+};
+
 /** An API ready to serve: its route, its CORS rules resolved, its backend. */
 export interface ApiRuntime {
   readonly index: number;
@@ -45,6 +64,7 @@ export interface Snapshot {
   /** Lowercase name of the API key header. */
   readonly apiKeyHeader: string;
   readonly serverTiming: boolean;
+  readonly limits: Limits;
   /** Groups with a default policy, for errors on requests that matched no API. */
   readonly groupDefaults: readonly GroupDefault[];
   readonly warnings: readonly Problem[];
@@ -218,6 +238,7 @@ export function buildSnapshot(raw: unknown): BuildResult {
     appsByKeyHash,
     apiKeyHeader: (config.gateway?.apiKeyHeader ?? DEFAULT_API_KEY_HEADER).toLowerCase(),
     serverTiming: config.gateway?.serverTiming ?? true,
+    limits: { ...DEFAULT_LIMITS, ...config.gateway?.limits },
     groupDefaults,
     warnings,
   };

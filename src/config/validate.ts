@@ -197,6 +197,20 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
     }
   }
 
+  const limits = (doc.gateway as { limits?: Record<string, unknown> } | undefined)?.limits;
+  if (
+    typeof limits?.headersTimeoutMs === "number" &&
+    typeof limits.requestTimeoutMs === "number" &&
+    limits.headersTimeoutMs > limits.requestTimeoutMs
+  ) {
+    err(
+      "LIMITS",
+      "gateway.limits.headersTimeoutMs",
+      limits.headersTimeoutMs,
+      "cannot be longer than requestTimeoutMs",
+    );
+  }
+
   const keyOwners = new Map<string, string>();
   for (const [i, app] of apps) {
     const path = `apps[${i}]`;

@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { ApiRuntime, Snapshot } from "../config/snapshot.js";
 import { type CorsDecision, type CorsRules, decideCors, isPreflight } from "../cors/index.js";
 import { ERRORS, type ErrorCode, GatewayError } from "../errors.js";
+import { type Logger, silentLogger } from "../logger.js";
 import { authenticate } from "./auth.js";
 import { buildBackends } from "./backends/registry.js";
 import type { Backend, BackendResponse, HeaderBag } from "./backends/types.js";
@@ -47,11 +48,29 @@ const CORS_ERROR: Record<string, ErrorCode> = {
  * Any phase may answer early with a GatewayError, which still passes through respond, so that
  * errors carry the CORS headers a successful response would.
  */
+export interface GatewayOptions {
+  readonly logger?: Logger;
+}
+
 export class Gateway {
   #generation: Generation;
+  #inFlight = 0;
+  #draining = false;
+  readonly #logger: Logger;
 
-  constructor(snapshot: Snapshot) {
+  constructor(snapshot: Snapshot, options: GatewayOptions = {}) {
+    this.#logger = options.logger ?? silentLogger;
     this.#generation = { snapshot, backends: buildBackends(snapshot.apis) };
+  }
+
+  /** Requests received and not yet finished. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** From now on every response asks the client to close its connection (graceful shutdown). */
+  drain(): void {
+    this.#draining = true;
   }
 
   get snapshot(): Snapshot {
@@ -71,6 +90,10 @@ export class Gateway {
 
   /** The node:http request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.#inFlight++;
+    res.once("close", () => {
+      this.#inFlight--;
+    });
     const ex: Exchange = {
       req,
       res,
@@ -224,7 +247,7 @@ export class Gateway {
       this.#sendError(ex, error.code, error.message, error.headers);
       return;
     }
-    console.error(`request ${ex.requestId}: internal error`, error);
+    this.#logger.error({ err: error, requestId: ex.requestId }, "internal error");
     this.#sendError(ex, "INTERNAL_ERROR", ERRORS.INTERNAL_ERROR.message);
   }
 
@@ -237,6 +260,7 @@ export class Gateway {
     statusMessage?: string,
   ): Promise<void> {
     headers["x-request-id"] = ex.requestId;
+    if (this.#draining) headers.connection = "close";
     if (ex.generation.snapshot.serverTiming) {
       const total = performance.now() - ex.start;
       const upstream = ex.upstreamMs;

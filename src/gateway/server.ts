@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Snapshot } from "../config/snapshot.js";
+import type { Logger } from "../logger.js";
 import { Gateway } from "./gateway.js";
 
 export interface ListenAddress {
@@ -25,13 +27,41 @@ export interface RunningGateway {
   readonly address: AddressInfo;
   /** `http://host:port` of the listener. */
   readonly url: string;
-  close(): Promise<void>;
+  /** Swaps in a new snapshot; timeouts follow it, maxHeaderBytes keeps its start value. */
+  swap(snapshot: Snapshot): void;
+  /**
+   * Stops accepting, lets requests in flight finish for at most `drainMs` (default: the
+   * snapshot's shutdownTimeoutMs), then cuts the remaining connections.
+   */
+  close(drainMs?: number): Promise<{ readonly unfinished: number }>;
+}
+
+function applyTimeouts(server: Server, snapshot: Snapshot): void {
+  const l = snapshot.limits;
+  server.requestTimeout = l.requestTimeoutMs;
+  server.headersTimeout = l.headersTimeoutMs;
+  server.keepAliveTimeout = l.keepAliveTimeoutMs;
 }
 
 /** Starts a gateway on a node:http server; port 0 picks a free port. */
-export async function startGateway(snapshot: Snapshot, listen: ListenAddress): Promise<RunningGateway> {
-  const gateway = new Gateway(snapshot);
-  const server = createServer({ keepAliveTimeout: 65_000 }, gateway.handle);
+export async function startGateway(
+  snapshot: Snapshot,
+  listen: ListenAddress,
+  options: { logger?: Logger } = {},
+): Promise<RunningGateway> {
+  const gateway = new Gateway(snapshot, options);
+  const l = snapshot.limits;
+  const server = createServer(
+    {
+      maxHeaderSize: l.maxHeaderBytes,
+      requestTimeout: l.requestTimeoutMs,
+      headersTimeout: l.headersTimeoutMs,
+      keepAliveTimeout: l.keepAliveTimeoutMs,
+      // Slow clients are bounded by headersTimeout and requestTimeout; check them every second.
+      connectionsCheckingInterval: 1000,
+    },
+    gateway.handle,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listen.port, listen.host, () => {
@@ -41,17 +71,32 @@ export async function startGateway(snapshot: Snapshot, listen: ListenAddress): P
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  let closing: Promise<{ unfinished: number }> | undefined;
   return {
     gateway,
     server,
     address,
     url: `http://${host}:${address.port}`,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await gateway.close();
+    swap(next) {
+      gateway.swap(next);
+      applyTimeouts(server, next);
+    },
+    close(drainMs = gateway.snapshot.limits.shutdownTimeoutMs) {
+      closing ??= (async () => {
+        gateway.drain();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const deadline = Date.now() + drainMs;
+        while (gateway.inFlight > 0 && Date.now() < deadline) {
+          server.closeIdleConnections();
+          await sleep(20);
+        }
+        const unfinished = gateway.inFlight;
+        server.closeAllConnections();
+        await closed;
+        await gateway.close();
+        return { unfinished };
+      })();
+      return closing;
     },
   };
 }
