@@ -34,6 +34,60 @@ export const ListenSchema = T.Object(
   { additionalProperties: false, description: "Where to listen. Without admin, no admin listener starts." },
 );
 
+export const LimitsSchema = T.Object(
+  {
+    maxHeaderBytes: T.Optional(
+      T.Integer({
+        minimum: 1024,
+        maximum: 1_048_576,
+        description:
+          "Largest request head (request line and headers) in bytes; larger gets 431 (default 16384; read at start).",
+      }),
+    ),
+    maxBodyBytes: T.Optional(
+      T.Integer({
+        minimum: 0,
+        maximum: 1_073_741_824,
+        description:
+          "Largest request body for mock and function backends; larger gets 413 (default 10485760).",
+      }),
+    ),
+    requestTimeoutMs: T.Optional(
+      T.Integer({
+        minimum: 1000,
+        maximum: 3_600_000,
+        description: "Time to receive a whole request; then 408 (default 60000).",
+      }),
+    ),
+    headersTimeoutMs: T.Optional(
+      T.Integer({
+        minimum: 1000,
+        maximum: 600_000,
+        description: "Time to receive the request head, against slow clients; then 408 (default 10000).",
+      }),
+    ),
+    keepAliveTimeoutMs: T.Optional(
+      T.Integer({
+        minimum: 100,
+        maximum: 600_000,
+        description: "Idle time before a keep-alive connection is closed (default 5000).",
+      }),
+    ),
+    shutdownTimeoutMs: T.Optional(
+      T.Integer({
+        minimum: 0,
+        maximum: 600_000,
+        description:
+          "On SIGTERM, how long requests in flight may take to finish before connections are cut (default 10000).",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "Limits that protect the gateway; every one has a safe default.",
+  },
+);
+
 export const GatewaySettingsSchema = T.Object(
   {
     serverTiming: T.Optional(
@@ -42,6 +96,7 @@ export const GatewaySettingsSchema = T.Object(
     apiKeyHeader: T.Optional(
       T.String({ minLength: 1, description: "The API key request header (default X-Api-Key)." }),
     ),
+    limits: T.Optional(LimitsSchema),
   },
   { additionalProperties: false, description: "Gateway-wide settings." },
 );
@@ -145,6 +200,16 @@ export const HttpBackendSchema = T.Object(
         "http:// or https:// URL; its path is the base the request's remaining path is appended to.",
     }),
     timeoutMs: T.Optional(TimeoutMs),
+    connectTimeoutMs: T.Optional(
+      T.Integer({ minimum: 1, maximum: 3_600_000, description: "Time to open a connection (default 5000)." }),
+    ),
+    headersTimeoutMs: T.Optional(
+      T.Integer({
+        minimum: 1,
+        maximum: 3_600_000,
+        description: "Time from sending the request to the response headers (default timeoutMs).",
+      }),
+    ),
   },
   { additionalProperties: false, description: "Proxy to an HTTP service." },
 );
@@ -157,6 +222,14 @@ export const FunctionBackendSchema = T.Object(
       description: "An ES module exporting handler(event), relative to the config file.",
     }),
     timeoutMs: T.Optional(TimeoutMs),
+    maxBodyBytes: T.Optional(
+      T.Integer({
+        minimum: 0,
+        maximum: 1_073_741_824,
+        description:
+          "Largest request body passed to the handler; larger is 413 (default 6 MiB, like Lambda).",
+      }),
+    ),
   },
   { additionalProperties: false, description: "A JavaScript handler, like a Lambda proxy integration." },
 );
@@ -240,3 +313,4 @@ export type HttpBackendConfig = Static<typeof HttpBackendSchema>;
 export type MockBackendConfig = Static<typeof MockBackendSchema>;
 export type FunctionBackendConfig = Static<typeof FunctionBackendSchema>;
 export type ApiMethod = ApiConfig["method"];
+export type LimitsConfig = Static<typeof LimitsSchema>;
