@@ -18,6 +18,7 @@ export const ERRORS = {
   BACKEND_ERROR: { status: 502, message: "The backend failed" },
   BACKEND_TIMEOUT: { status: 504, message: "The backend did not answer in time" },
   INTERNAL_ERROR: { status: 500, message: "Internal gateway error" },
+  CLIENT_CLOSED_REQUEST: { status: 499, message: "The client closed the request" },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,3 +1,4 @@
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadConfigFile } from "../config/load.js";
 import { watchFile } from "../config/watch.js";
@@ -30,7 +31,10 @@ async function startFromFile(options: StartOptions, logger: Logger): Promise<voi
   printProblems(loaded.warnings);
   const snapshot = loaded.snapshot;
   const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
-  const running: RunningGateway = await startGateway(snapshot, listen, { logger });
+  const running: RunningGateway = await startGateway(snapshot, listen, {
+    logger,
+    baseDir: dirname(resolve(options.config)),
+  });
   logger.info(
     {
       url: running.url,

@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { Problem } from "../problems.js";
+import type { Config } from "./schema.js";
 import { type BuildResult, buildSnapshot } from "./snapshot.js";
 
 export type ParseResult =
@@ -66,5 +68,27 @@ export async function loadConfigFile(path: string): Promise<BuildResult & { read
   }
   const parsed = parseConfigText(text, path);
   if (!parsed.ok) return parsed;
-  return buildSnapshot(parsed.value);
+  const built = buildSnapshot(parsed.value);
+  if (!built.ok) return built;
+  const missing = missingModules(built.snapshot.config, dirname(resolve(path)));
+  return missing.length > 0 ? { ok: false, problems: [...missing, ...built.warnings] } : built;
+}
+
+/** Function backends whose module file does not exist, relative to the configuration's directory. */
+export function missingModules(config: Config, baseDir: string): Problem[] {
+  const problems: Problem[] = [];
+  (config.apis ?? []).forEach((api, i) => {
+    if (api.backend.type !== "function") return;
+    const file = resolve(baseDir, api.backend.module);
+    if (!existsSync(file)) {
+      problems.push({
+        severity: "error",
+        code: "FUNCTION_MODULE_MISSING",
+        path: `apis[${i}].backend.module`,
+        value: api.backend.module,
+        reason: `no file at ${file}`,
+      });
+    }
+  });
+  return problems;
 }

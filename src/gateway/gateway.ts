@@ -50,6 +50,8 @@ const CORS_ERROR: Record<string, ErrorCode> = {
  */
 export interface GatewayOptions {
   readonly logger?: Logger;
+  /** Where function backend modules are resolved from: the configuration file's directory. */
+  readonly baseDir?: string;
 }
 
 export class Gateway {
@@ -57,10 +59,21 @@ export class Gateway {
   #inFlight = 0;
   #draining = false;
   readonly #logger: Logger;
+  readonly #baseDir: string;
 
   constructor(snapshot: Snapshot, options: GatewayOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
-    this.#generation = { snapshot, backends: buildBackends(snapshot.apis) };
+    this.#baseDir = options.baseDir ?? process.cwd();
+    this.#generation = this.#build(snapshot);
+  }
+
+  #build(snapshot: Snapshot): Generation {
+    const backends = buildBackends(snapshot.apis, {
+      baseDir: this.#baseDir,
+      logger: this.#logger,
+      maxBodyBytes: snapshot.limits.maxBodyBytes,
+    });
+    return { snapshot, backends };
   }
 
   /** Requests received and not yet finished. */
@@ -80,7 +93,7 @@ export class Gateway {
   /** Swaps in a new configuration; requests in flight finish on the one they started with. */
   swap(snapshot: Snapshot): void {
     const previous = this.#generation;
-    this.#generation = { snapshot, backends: buildBackends(snapshot.apis) };
+    this.#generation = this.#build(snapshot);
     for (const b of previous.backends) void b.close?.();
   }
 
@@ -264,10 +277,14 @@ export class Gateway {
     if (ex.generation.snapshot.serverTiming) {
       const total = performance.now() - ex.start;
       const upstream = ex.upstreamMs;
-      headers["server-timing"] =
+      const own =
         upstream === undefined
           ? `gateway;dur=${formatDuration(total)}`
           : `gateway;dur=${formatDuration(Math.max(0, total - upstream))}, upstream;dur=${formatDuration(upstream)}`;
+      // A backend's own Server-Timing metrics are kept, after the gateway's.
+      const theirs = headers["server-timing"];
+      headers["server-timing"] =
+        theirs === undefined ? own : `${own}, ${Array.isArray(theirs) ? theirs.join(", ") : theirs}`;
     }
     return writeResponse(ex.res, status, headers, body, statusMessage);
   }

@@ -2,8 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Snapshot } from "../config/snapshot.js";
-import type { Logger } from "../logger.js";
-import { Gateway } from "./gateway.js";
+import { Gateway, type GatewayOptions } from "./gateway.js";
 
 export interface ListenAddress {
   readonly host: string;
@@ -47,7 +46,7 @@ function applyTimeouts(server: Server, snapshot: Snapshot): void {
 export async function startGateway(
   snapshot: Snapshot,
   listen: ListenAddress,
-  options: { logger?: Logger } = {},
+  options: GatewayOptions = {},
 ): Promise<RunningGateway> {
   const gateway = new Gateway(snapshot, options);
   const l = snapshot.limits;

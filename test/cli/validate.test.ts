@@ -15,11 +15,31 @@ function validate(file: string): Promise<{ code: number; stdout: string; stderr:
 
 describe("crossgate validate", () => {
   const refusals: [string, string, RegExp][] = [
-    ["refuses * together with credentials", "star-with-credentials.yaml", /^error {3}corsPolicies\[0\]\.allowOrigins\[0\]: '\*' cannot be combined with allowCredentials/m],
-    ["refuses an origin with a path", "origin-with-path.yaml", /^error {3}corsPolicies\[0\]\.allowOrigins\[0\]: an origin has no path/m],
-    ["refuses a regular expression it cannot run in linear time", "backtracking-pattern.yaml", /^error {3}corsPolicies\[0\]\.allowOriginPatterns\[0\]: .*backreference/m],
-    ["refuses an unknown field", "unknown-field.yaml", /^error {3}corsPolicies\[0\]\.allowOrigin: unknown field/m],
-    ["refuses a binding to a missing policy", "missing-policy.yaml", /^error {3}apis\[0\]\.corsPolicy: no policy named "web"/m],
+    [
+      "refuses * together with credentials",
+      "star-with-credentials.yaml",
+      /^error {3}corsPolicies\[0\]\.allowOrigins\[0\]: '\*' cannot be combined with allowCredentials/m,
+    ],
+    [
+      "refuses an origin with a path",
+      "origin-with-path.yaml",
+      /^error {3}corsPolicies\[0\]\.allowOrigins\[0\]: an origin has no path/m,
+    ],
+    [
+      "refuses a regular expression it cannot run in linear time",
+      "backtracking-pattern.yaml",
+      /^error {3}corsPolicies\[0\]\.allowOriginPatterns\[0\]: .*backreference/m,
+    ],
+    [
+      "refuses an unknown field",
+      "unknown-field.yaml",
+      /^error {3}corsPolicies\[0\]\.allowOrigin: unknown field/m,
+    ],
+    [
+      "refuses a binding to a missing policy",
+      "missing-policy.yaml",
+      /^error {3}apis\[0\]\.corsPolicy: no policy named "web"/m,
+    ],
   ];
   for (const [name, file, expected] of refusals) {
     it(name, async () => {
@@ -56,8 +76,12 @@ describe("crossgate validate", () => {
   it("accepts a valid file with exit 0 and still prints its lint warnings", async () => {
     const r = await validate(fixture("valid-with-warnings.yaml"));
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^warning corsPolicies\[0\]\.allowOrigins\[0\]: a plain-http origin with credentials/m);
-    expect(r.stderr).toMatch(/^warning corsPolicies\[0\]\.maxAge: Chromium caps preflight caching at 7200 seconds/m);
+    expect(r.stderr).toMatch(
+      /^warning corsPolicies\[0\]\.allowOrigins\[0\]: a plain-http origin with credentials/m,
+    );
+    expect(r.stderr).toMatch(
+      /^warning corsPolicies\[0\]\.maxAge: Chromium caps preflight caching at 7200 seconds/m,
+    );
     expect(r.stderr).toMatch(/valid \(2 warnings\)/);
   });
 

@@ -48,7 +48,14 @@ const config = {
       cors: true,
       backend: { type: "mock", headers: { "Content-Type": "application/json" }, body: JSON_200 },
     },
-    { name: "orders", group: "webmethods", method: "ANY", path: "/orders", corsPolicy: "wm-policy", backend: { type: "mock", body: "[]" } },
+    {
+      name: "orders",
+      group: "webmethods",
+      method: "ANY",
+      path: "/orders",
+      corsPolicy: "wm-policy",
+      backend: { type: "mock", body: "[]" },
+    },
     {
       name: "partner-orders",
       group: "webmethods",
@@ -78,7 +85,10 @@ const config = {
       path: "/pets",
       backend: {
         type: "mock",
-        headers: { "Content-Type": "application/json", "Access-Control-Allow-Origin": "https://www.example.com" },
+        headers: {
+          "Content-Type": "application/json",
+          "Access-Control-Allow-Origin": "https://www.example.com",
+        },
         body: "[]",
       },
     },
@@ -230,7 +240,10 @@ describe("seed 003: the webMethods actual-request table", () => {
   });
 
   it("row 3: an application's JavaScript origin is allowed on the API it is authorized for", async () => {
-    const res = await send(gw.url, "POST", "/partner/orders", { host: "webmethods.test", origin: "http://test2.com" });
+    const res = await send(gw.url, "POST", "/partner/orders", {
+      host: "webmethods.test",
+      origin: "http://test2.com",
+    });
     expect(res.status).toBe(200);
     expect(corsHeaders(res)).toEqual({
       "access-control-allow-origin": "http://test2.com",
@@ -247,7 +260,10 @@ describe("seed 003: the webMethods actual-request table", () => {
   });
 
   it("a request whose Origin is the gateway's own origin is same-origin and never rejected", async () => {
-    const res = await send(gw.url, "GET", "/orders", { host: "webmethods.test", origin: "http://webmethods.test" });
+    const res = await send(gw.url, "GET", "/orders", {
+      host: "webmethods.test",
+      origin: "http://webmethods.test",
+    });
     expect(res.status).toBe(200);
     expect(corsHeaders(res)).toEqual({});
   });
@@ -271,7 +287,10 @@ describe("seed 004, mock half of scenario 5: Amazon's OPTIONS method on a mock",
   });
 
   it("the GET method returns its own Access-Control-Allow-Origin, once", async () => {
-    const res = await send(gw.url, "GET", "/pets", { host: "amazon.test", origin: "https://www.example.com" });
+    const res = await send(gw.url, "GET", "/pets", {
+      host: "amazon.test",
+      origin: "https://www.example.com",
+    });
     expect(res.status).toBe(200);
     expect(headerLines(res, "access-control-allow-origin")).toEqual(["https://www.example.com"]);
     expect(res.body).toBe("[]");
@@ -329,7 +348,10 @@ describe("gateway errors", () => {
   });
 
   it("an OPTIONS request without Access-Control-Request-Method is an ordinary request", async () => {
-    const res = await send(gw.url, "OPTIONS", "/simple", { host: "www.test.com", origin: "http://www.cors.com" });
+    const res = await send(gw.url, "OPTIONS", "/simple", {
+      host: "www.test.com",
+      origin: "http://www.cors.com",
+    });
     // The OPTIONS API on "/" (prefix) serves it through its mock, with the toggle's actual-request header.
     expect(res.status).toBe(200);
     expect(headerLines(res, "access-control-allow-origin")).toEqual(["*"]);

@@ -6,7 +6,9 @@ import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 export async function startTestGateway(config: unknown): Promise<RunningGateway> {
   const built = buildSnapshot(config);
   if (!built.ok) {
-    throw new Error(`invalid test configuration:\n${built.problems.map((p) => `${p.path}: ${p.reason}`).join("\n")}`);
+    throw new Error(
+      `invalid test configuration:\n${built.problems.map((p) => `${p.path}: ${p.reason}`).join("\n")}`,
+    );
   }
   return startGateway(built.snapshot, { host: "127.0.0.1", port: 0 });
 }
@@ -34,7 +36,14 @@ export function send(
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method, path: `${url.pathname}${url.search}`, headers, agent: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: `${url.pathname}${url.search}`,
+        headers,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -60,7 +69,8 @@ export function send(
 export function headerLines(res: TestResponse, name: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < res.rawHeaders.length; i += 2) {
-    if ((res.rawHeaders[i] as string).toLowerCase() === name.toLowerCase()) out.push(res.rawHeaders[i + 1] as string);
+    if ((res.rawHeaders[i] as string).toLowerCase() === name.toLowerCase())
+      out.push(res.rawHeaders[i + 1] as string);
   }
   return out;
 }
