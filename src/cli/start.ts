@@ -1,26 +1,35 @@
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { loadConfigFile } from "../config/load.js";
+import { loadConfigFile, missingModules } from "../config/load.js";
+import type { Snapshot } from "../config/snapshot.js";
 import { watchFile } from "../config/watch.js";
+import { ControlPlane } from "../control/control-plane.js";
+import { DEMO_CONFIG_PATH, readSeed } from "../control/seed.js";
 import { parseListen, type RunningGateway, startGateway } from "../gateway/server.js";
 import { createLogger, type Logger } from "../logger.js";
 import { formatProblem } from "../problems.js";
+import { openStore, parseStoreUrl, redactStoreUrl } from "../store/index.js";
 import { printProblems } from "./problems-output.js";
 
 export const DEFAULT_GATEWAY_LISTEN = "127.0.0.1:8080";
 
 interface StartOptions {
-  config: string;
+  config?: string;
   listen?: string;
   watch: boolean;
+  store: string;
+  cache?: string;
+  seed?: string;
 }
+
+export const DEFAULT_STORE = "sqlite:./crossgate.db";
 
 /**
  * File mode: serve a configuration file, reload it when it changes or on SIGHUP (an invalid
  * change is refused and the running configuration keeps serving), and on SIGTERM or SIGINT stop
  * accepting, let requests in flight finish (bounded by limits.shutdownTimeoutMs), and exit.
  */
-async function startFromFile(options: StartOptions, logger: Logger): Promise<void> {
+async function startFromFile(options: StartOptions & { config: string }, logger: Logger): Promise<void> {
   const loaded = await loadConfigFile(options.config);
   if (!loaded.ok) {
     printProblems(loaded.problems);
@@ -80,17 +89,71 @@ async function startFromFile(options: StartOptions, logger: Logger): Promise<voi
   process.once("SIGINT", () => void stop("SIGINT"));
 }
 
+function defaultCacheFile(storeUrl: string): string {
+  const location = parseStoreUrl(storeUrl);
+  return location.kind === "sqlite" && location.path !== ":memory:"
+    ? `${location.path}.last-good.json`
+    : resolve("crossgate-last-good.json");
+}
+
+/**
+ * Store mode: the configuration lives in the store (SQLite by default, PostgreSQL for clusters),
+ * seeded from the demo on first start, and follows every revision committed by any node.
+ */
+async function startFromStore(options: StartOptions, logger: Logger): Promise<void> {
+  const store = await openStore(options.store);
+  let running: RunningGateway | undefined;
+  let pending: { snapshot: Snapshot; revision: number } | undefined;
+  const plane = await ControlPlane.start(store, {
+    logger,
+    cacheFile: options.cache ?? defaultCacheFile(options.store),
+    seed: async () => readSeed(options.seed ?? DEMO_CONFIG_PATH),
+    extraChecks: (config) => missingModules(config, process.cwd()),
+    onSnapshot: (snapshot, revision) => {
+      if (running) running.swap(snapshot);
+      else pending = { snapshot, revision };
+    },
+  });
+  if (!pending) throw new Error("the control plane started without a configuration");
+  const snapshot = pending.snapshot;
+  const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
+  running = await startGateway(plane.snapshot, listen, { logger, baseDir: process.cwd() });
+  logger.info(
+    {
+      url: running.url,
+      store: redactStoreUrl(options.store),
+      revision: plane.revision,
+      apis: plane.snapshot.apis.length,
+    },
+    `crossgate gateway listening on ${running.url}`,
+  );
+  const stop = async (signal: string) => {
+    logger.info({ signal }, "stopping: no new connections, finishing requests in flight");
+    const { unfinished } = await (running as RunningGateway).close();
+    await plane.close();
+    logger.info({ unfinished }, "stopped");
+    process.exit(unfinished > 0 ? 1 : 0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
 export function registerStart(program: Command): void {
   program
     .command("start")
     .description("start the gateway")
-    .requiredOption(
+    .option(
       "--config <file>",
-      "YAML or JSON configuration file (reloaded when it changes, and on SIGHUP)",
+      "serve a YAML or JSON file (reloaded when it changes, and on SIGHUP) instead of a store",
     )
+    .option("--store <url>", "sqlite:PATH or postgres://... (store mode, the default)", DEFAULT_STORE)
+    .option("--cache <file>", "where the last good configuration is cached (default: beside the SQLite file)")
+    .option("--seed <file>", "the configuration stored on first start (default: examples/demo.yaml)")
     .option("--listen <host:port>", "gateway listener, overrides listen.gateway")
-    .option("--no-watch", "do not reload the configuration file when it changes (SIGHUP still reloads)")
+    .option("--no-watch", "file mode: do not reload the file when it changes (SIGHUP still reloads)")
     .action(async (options: StartOptions) => {
-      await startFromFile(options, createLogger());
+      const logger = createLogger();
+      if (options.config !== undefined) await startFromFile({ ...options, config: options.config }, logger);
+      else await startFromStore(options, logger);
     });
 }

@@ -1,0 +1,245 @@
+import type { Config } from "../config/schema.js";
+import { type BuildResult, buildSnapshot, redactKeys, type Snapshot } from "../config/snapshot.js";
+import type { Logger } from "../logger.js";
+import type { Problem } from "../problems.js";
+import { type RevisionMeta, StaleRevisionError, type Store, type StoreWatch } from "../store/index.js";
+import { readCache, writeCache } from "./snapshot-cache.js";
+
+export type ApplyResult =
+  | { readonly ok: true; readonly revision: RevisionMeta; readonly warnings: readonly Problem[] }
+  | { readonly ok: false; readonly reason: "invalid"; readonly problems: readonly Problem[] }
+  | { readonly ok: false; readonly reason: "stale"; readonly current: number };
+
+export interface ControlPlaneStatus {
+  /** Whether the last contact with the store succeeded. */
+  readonly storeReachable: boolean;
+  /** The revision being served (0: nothing yet). */
+  readonly revision: number;
+  /** Where the served configuration came from. */
+  readonly source: "store" | "cache" | "none";
+  readonly lastError?: string;
+}
+
+export interface ControlPlaneOptions {
+  readonly logger: Logger;
+  /** Called with every new snapshot to serve, in revision order. */
+  readonly onSnapshot: (snapshot: Snapshot, revision: number) => void;
+  /** The configuration to store as revision 1 when the store is empty (first start). */
+  readonly seed?: () => Promise<Config | null>;
+  /** Where the last served configuration is cached on disk. */
+  readonly cacheFile?: string;
+  /** How often the head revision is checked, besides change notifications (default 1000 ms). */
+  readonly checkIntervalMs?: number;
+  /** Extra validation run on every configuration before it is stored (e.g. function modules exist). */
+  readonly extraChecks?: (config: Config) => Problem[];
+}
+
+/**
+ * The control plane of one node: keeps the served snapshot equal to the store's head revision.
+ * Changes arrive by the store's notifications (PostgreSQL LISTEN/NOTIFY, SQLite polling) and by a
+ * periodic head check, so that none is missed across reconnects. When the store is unreachable the
+ * node keeps serving its last good configuration and catches up when the store returns; a node that
+ * starts while the store is down serves the configuration it cached on disk.
+ */
+export class ControlPlane {
+  readonly #store: Store;
+  readonly #options: ControlPlaneOptions;
+  #revision = 0;
+  #config: Config | undefined;
+  #snapshot: Snapshot | undefined;
+  #source: ControlPlaneStatus["source"] = "none";
+  #reachable = false;
+  #lastError: string | undefined;
+  #watch: StoreWatch | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #syncing: Promise<void> = Promise.resolve();
+  #migrated = false;
+
+  private constructor(store: Store, options: ControlPlaneOptions) {
+    this.#store = store;
+    this.#options = options;
+  }
+
+  /**
+   * Connects to the store (migrating and seeding it when needed) and serves its head; falls back
+   * to the disk cache when the store cannot be reached, and keeps trying in the background.
+   */
+  static async start(store: Store, options: ControlPlaneOptions): Promise<ControlPlane> {
+    const plane = new ControlPlane(store, options);
+    try {
+      await plane.#connect();
+    } catch (error) {
+      plane.#unreachable(error);
+      const cached = options.cacheFile ? readCache(options.cacheFile) : null;
+      if (cached === null)
+        throw new Error(`the store is unreachable and no cached configuration exists: ${plane.#lastError}`);
+      const built = buildSnapshot(cached.config);
+      if (!built.ok) throw new Error("the cached configuration is no longer valid");
+      plane.#serve(cached.config, built.snapshot, cached.revision, "cache");
+      options.logger.warn(
+        { revision: cached.revision, error: plane.#lastError },
+        "store unreachable: serving the cached configuration",
+      );
+    }
+    plane.#timer = setInterval(() => void plane.sync(), options.checkIntervalMs ?? 1000);
+    plane.#timer.unref();
+    return plane;
+  }
+
+  async #connect(): Promise<void> {
+    if (!this.#migrated) {
+      await this.#store.migrate();
+      this.#migrated = true;
+    }
+    if ((await this.#store.headNumber()) === 0 && this.#options.seed) {
+      const seed = await this.#options.seed();
+      if (seed) {
+        const result = await this.apply(seed, { actor: "crossgate", summary: "seeded on first start" }, 0);
+        if (!result.ok && result.reason === "invalid") {
+          throw new Error(
+            `the seed configuration is invalid: ${result.problems.map((p) => `${p.path}: ${p.reason}`).join("; ")}`,
+          );
+        }
+      }
+    }
+    this.#watch ??= await this.#store.watch(
+      () => void this.sync(),
+      (error) => this.#unreachable(error),
+    );
+    await this.sync();
+  }
+
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** The configuration being served (API keys as hashes). */
+  get config(): Config {
+    if (!this.#config) throw new Error("no configuration is being served yet");
+    return this.#config;
+  }
+
+  get snapshot(): Snapshot {
+    if (!this.#snapshot) throw new Error("no configuration is being served yet");
+    return this.#snapshot;
+  }
+
+  get store(): Store {
+    return this.#store;
+  }
+
+  status(): ControlPlaneStatus {
+    return {
+      storeReachable: this.#reachable,
+      revision: this.#revision,
+      source: this.#source,
+      ...(this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
+    };
+  }
+
+  /** Validates and compiles a configuration without storing it. */
+  check(config: Config): BuildResult {
+    const built = buildSnapshot(config);
+    if (!built.ok) return built;
+    const extra = this.#options.extraChecks?.(built.snapshot.config) ?? [];
+    return extra.length > 0 ? { ok: false, problems: [...extra, ...built.warnings] } : built;
+  }
+
+  /**
+   * Applies a whole configuration atomically: validated and compiled first, then committed as a new
+   * revision (refused when `expected` is given and stale), then served. Nothing partial is stored.
+   */
+  async apply(
+    config: Config,
+    meta: { actor: string; summary: string },
+    expected?: number,
+  ): Promise<ApplyResult> {
+    const built = this.check(config);
+    if (!built.ok) return { ok: false, reason: "invalid", problems: built.problems };
+    const stored = redactKeys(built.snapshot.config);
+    let revision: RevisionMeta;
+    try {
+      revision = await this.#store.commit(stored, meta, expected);
+    } catch (error) {
+      if (error instanceof StaleRevisionError) return { ok: false, reason: "stale", current: error.current };
+      throw error;
+    }
+    this.#reachable = true;
+    await this.#serveIfNewer(stored, built.snapshot, revision.number);
+    return { ok: true, revision, warnings: built.warnings };
+  }
+
+  /** Brings the served configuration up to the store's head (called on notifications and periodically). */
+  sync(): Promise<void> {
+    this.#syncing = this.#syncing.then(() => this.#syncOnce()).catch(() => {});
+    return this.#syncing;
+  }
+
+  async #syncOnce(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      if (!this.#migrated || this.#watch === undefined) {
+        await this.#connect();
+        return;
+      }
+      const head = await this.#store.headNumber();
+      if (!this.#reachable) this.#options.logger.info({ revision: head }, "store reachable again");
+      this.#reachable = true;
+      this.#lastError = undefined;
+      if (head <= this.#revision) return;
+      const stored = await this.#store.head();
+      if (stored === null || stored.meta.number <= this.#revision) return;
+      const built = buildSnapshot(stored.config);
+      if (!built.ok) {
+        this.#options.logger.error(
+          { revision: stored.meta.number, problems: built.problems.map((p) => `${p.path}: ${p.reason}`) },
+          "the store's head revision does not compile here; the previous configuration keeps serving",
+        );
+        this.#revision = stored.meta.number;
+        return;
+      }
+      await this.#serveIfNewer(stored.config, built.snapshot, stored.meta.number);
+    } catch (error) {
+      this.#unreachable(error);
+    }
+  }
+
+  async #serveIfNewer(config: Config, snapshot: Snapshot, revision: number): Promise<void> {
+    if (revision <= this.#revision) return;
+    this.#serve(config, snapshot, revision, "store");
+  }
+
+  #serve(config: Config, snapshot: Snapshot, revision: number, source: "store" | "cache"): void {
+    this.#config = config;
+    this.#snapshot = snapshot;
+    this.#revision = revision;
+    this.#source = source;
+    this.#options.onSnapshot(snapshot, revision);
+    this.#options.logger.info({ revision, source, apis: snapshot.apis.length }, "configuration applied");
+    if (this.#options.cacheFile && source === "store") {
+      try {
+        writeCache(this.#options.cacheFile, { revision, config });
+      } catch (error) {
+        this.#options.logger.warn({ err: error }, "could not cache the configuration on disk");
+      }
+    }
+  }
+
+  #unreachable(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.#reachable || this.#lastError === undefined) {
+      this.#options.logger.warn({ error: message }, "store unreachable: serving the last good configuration");
+    }
+    this.#reachable = false;
+    this.#lastError = message;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.#syncing;
+    await this.#watch?.close();
+    await this.#store.close();
+  }
+}
