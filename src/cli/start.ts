@@ -7,6 +7,7 @@ import { ControlPlane } from "../control/control-plane.js";
 import { DEMO_CONFIG_PATH, readSeed } from "../control/seed.js";
 import { parseListen, type RunningGateway, startGateway } from "../gateway/server.js";
 import { createLogger, type Logger } from "../logger.js";
+import { GatewayMetrics } from "../observability/metrics.js";
 import { formatProblem } from "../problems.js";
 import { openStore, parseStoreUrl, redactStoreUrl } from "../store/index.js";
 import { printProblems } from "./problems-output.js";
@@ -17,6 +18,7 @@ interface StartOptions {
   config?: string;
   listen?: string;
   watch: boolean;
+  accessLog: boolean;
   store: string;
   cache?: string;
   seed?: string;
@@ -40,8 +42,11 @@ async function startFromFile(options: StartOptions & { config: string }, logger:
   printProblems(loaded.warnings);
   const snapshot = loaded.snapshot;
   const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
+  const metrics = new GatewayMetrics();
   const running: RunningGateway = await startGateway(snapshot, listen, {
     logger,
+    metrics,
+    accessLog: options.accessLog,
     baseDir: dirname(resolve(options.config)),
   });
   logger.info(
@@ -102,6 +107,7 @@ function defaultCacheFile(storeUrl: string): string {
  */
 async function startFromStore(options: StartOptions, logger: Logger): Promise<void> {
   const store = await openStore(options.store);
+  const metrics = new GatewayMetrics();
   let running: RunningGateway | undefined;
   let pending: { snapshot: Snapshot; revision: number } | undefined;
   const plane = await ControlPlane.start(store, {
@@ -110,6 +116,7 @@ async function startFromStore(options: StartOptions, logger: Logger): Promise<vo
     seed: async () => readSeed(options.seed ?? DEMO_CONFIG_PATH),
     extraChecks: (config) => missingModules(config, process.cwd()),
     onSnapshot: (snapshot, revision) => {
+      metrics.revision.set(revision);
       if (running) running.swap(snapshot);
       else pending = { snapshot, revision };
     },
@@ -117,7 +124,12 @@ async function startFromStore(options: StartOptions, logger: Logger): Promise<vo
   if (!pending) throw new Error("the control plane started without a configuration");
   const snapshot = pending.snapshot;
   const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
-  running = await startGateway(plane.snapshot, listen, { logger, baseDir: process.cwd() });
+  running = await startGateway(plane.snapshot, listen, {
+    logger,
+    metrics,
+    accessLog: options.accessLog,
+    baseDir: process.cwd(),
+  });
   logger.info(
     {
       url: running.url,
@@ -151,6 +163,7 @@ export function registerStart(program: Command): void {
     .option("--seed <file>", "the configuration stored on first start (default: examples/demo.yaml)")
     .option("--listen <host:port>", "gateway listener, overrides listen.gateway")
     .option("--no-watch", "file mode: do not reload the file when it changes (SIGHUP still reloads)")
+    .option("--no-access-log", "do not log one JSON line per request")
     .action(async (options: StartOptions) => {
       const logger = createLogger();
       if (options.config !== undefined) await startFromFile({ ...options, config: options.config }, logger);

@@ -4,6 +4,7 @@ import type { ApiRuntime, Snapshot } from "../config/snapshot.js";
 import { type CorsDecision, type CorsRules, decideCors, isPreflight } from "../cors/index.js";
 import { ERRORS, type ErrorCode, GatewayError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
 import { authenticate } from "./auth.js";
 import { buildBackends } from "./backends/registry.js";
 import type { Backend, BackendResponse, HeaderBag } from "./backends/types.js";
@@ -50,6 +51,10 @@ const CORS_ERROR: Record<string, ErrorCode> = {
  */
 export interface GatewayOptions {
   readonly logger?: Logger;
+  /** Where request counts, CORS decisions and backend latencies are recorded. */
+  readonly metrics?: GatewayMetrics;
+  /** Log one JSON line per request (default true when a logger is given). */
+  readonly accessLog?: boolean;
   /** Where function backend modules are resolved from: the configuration file's directory. */
   readonly baseDir?: string;
 }
@@ -59,10 +64,15 @@ export class Gateway {
   #inFlight = 0;
   #draining = false;
   readonly #logger: Logger;
+  readonly #accessLog: Logger | undefined;
+  readonly #metrics: GatewayMetrics | undefined;
   readonly #baseDir: string;
 
   constructor(snapshot: Snapshot, options: GatewayOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
+    this.#accessLog =
+      options.logger && options.accessLog !== false ? options.logger.child({ log: "access" }) : undefined;
+    this.#metrics = options.metrics;
     this.#baseDir = options.baseDir ?? process.cwd();
     this.#generation = this.#build(snapshot);
   }
@@ -104,9 +114,6 @@ export class Gateway {
   /** The node:http request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.#inFlight++;
-    res.once("close", () => {
-      this.#inFlight--;
-    });
     const ex: Exchange = {
       req,
       res,
@@ -114,6 +121,10 @@ export class Gateway {
       start: performance.now(),
       generation: this.#generation,
     };
+    res.once("close", () => {
+      this.#inFlight--;
+      this.#observe(ex);
+    });
     this.#run(ex).catch((error: unknown) => this.#fail(ex, error));
   };
 
@@ -262,6 +273,43 @@ export class Gateway {
     }
     this.#logger.error({ err: error, requestId: ex.requestId }, "internal error");
     this.#sendError(ex, "INTERNAL_ERROR", ERRORS.INTERNAL_ERROR.message);
+  }
+
+  /** Metrics and the access log line, once the response is finished or the client went away. */
+  #observe(ex: Exchange): void {
+    const status = ex.res.writableFinished ? ex.res.statusCode : 499;
+    const api = ex.api?.name ?? "";
+    const d = ex.decision;
+    const verdict =
+      d === undefined
+        ? "none"
+        : d.wouldReject
+          ? "report-only"
+          : d.status >= 400 || !d.allowed
+            ? "refused"
+            : "allowed";
+    const reason = d?.wouldReject ?? d?.reason ?? "";
+    const m = this.#metrics;
+    if (m) {
+      m.requests.inc({ api, status });
+      if (d) m.corsDecisions.inc({ kind: d.preflight ? "preflight" : "actual", outcome: verdict, reason });
+      if (ex.upstreamMs !== undefined) m.backendDuration.observe({ api }, ex.upstreamMs / 1000);
+    }
+    this.#accessLog?.info(
+      {
+        requestId: ex.requestId,
+        method: ex.req.method,
+        host: ex.req.headers.host,
+        path: ex.req.url,
+        origin: ex.req.headers.origin,
+        api: api || undefined,
+        status,
+        cors: d === undefined ? undefined : { verdict, reason, preflight: d.preflight },
+        durationMs: Number((performance.now() - ex.start).toFixed(3)),
+        upstreamMs: ex.upstreamMs === undefined ? undefined : Number(ex.upstreamMs.toFixed(3)),
+      },
+      "request",
+    );
   }
 
   /** The respond phase's last step: gateway headers, then write. */
