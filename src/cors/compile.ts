@@ -196,16 +196,46 @@ function hasLooseDot(pattern: string): boolean {
   return false;
 }
 
+/**
+ * True when every top-level alternative starts with `^` and ends with an unescaped `$`: checking
+ * only the pattern's two ends would accept `^https://a\.com|https://b\.com$`, whose first
+ * alternative also matches `https://a.com.evil.net` (regex `|` binds looser than `^` and `$`).
+ */
+function isAnchored(pattern: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  let start = 0;
+  const anchored = (alt: string): boolean => {
+    if (!alt.startsWith("^") || !alt.endsWith("$")) return false;
+    let slashes = 0;
+    for (let i = alt.length - 2; i >= 0 && alt[i] === "\\"; i--) slashes++;
+    return slashes % 2 === 0;
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") i++;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) {
+      if (!anchored(pattern.slice(start, i))) return false;
+      start = i + 1;
+    }
+  }
+  return anchored(pattern.slice(start));
+}
+
 function planPatterns(input: CorsPolicyInput, f: Findings): PatternRule[] {
   const rules: PatternRule[] = [];
   (input.allowOriginPatterns ?? []).forEach((pattern, i) => {
     const path = `allowOriginPatterns[${i}]`;
-    if (!pattern.startsWith("^") || !pattern.endsWith("$") || pattern.endsWith("\\$")) {
+    if (!isAnchored(pattern)) {
       f.error(
         "CORS_PATTERN_UNANCHORED",
         path,
         pattern,
-        "an origin pattern must be anchored: start it with ^ and end it with $ (unanchored, 'example\\.com' also matches https://example.com.evil.net)",
+        "an origin pattern must be anchored: start it with ^ and end it with $, and wrap alternatives in a group, ^(?:a|b)$ (unanchored, 'example\\.com' also matches https://example.com.evil.net)",
       );
       return;
     }

@@ -86,9 +86,13 @@ export function decide(policy: CompiledPolicy, req: CorsRequest, trace?: TraceSt
       detail: `${origin} is the gateway's own origin: same-origin`,
     });
     if (!preflight) {
-      return { preflight, allowed: true, reason, status: 0, headers: NO_HEADERS, vary };
+      // Under a constant `*` every other origin gets `*` with no Vary, so this response must too:
+      // a cache would otherwise serve it, without Access-Control-Allow-Origin, to cross-origin pages.
+      const headers = policy.anyOriginConstant ? policy.actualAnyHeaders : NO_HEADERS;
+      return { preflight, allowed: true, reason, status: 0, headers, vary };
     }
-    echo = true;
+    // `echo` stays as the policy has it: under a constant `*` the preflight Vary has no Origin, so
+    // echoing this one origin would let a cache hand its answer to other origins.
   } else {
     const m = policy.origins.match(origin);
     if (m.allowed) {

@@ -39,8 +39,12 @@ function allowHeadersFor(requested: string | undefined): string {
   const parsed = parseRequestHeaderList(requested);
   if (!parsed.ok || parsed.names.length === 0) return DEFAULT_HEADER_VALUE;
   let value = DEFAULT_HEADER_VALUE;
+  let added: Set<string> | undefined;
   for (const name of parsed.names) {
-    if (!DEFAULT_HEADER_SET.has(name)) value += `,${name}`;
+    if (DEFAULT_HEADER_SET.has(name) || added?.has(name)) continue;
+    added ??= new Set();
+    added.add(name);
+    value += `,${name}`;
   }
   return value;
 }
