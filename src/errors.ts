@@ -19,6 +19,28 @@ export const ERRORS = {
   BACKEND_TIMEOUT: { status: 504, message: "The backend did not answer in time" },
   INTERNAL_ERROR: { status: 500, message: "Internal gateway error" },
   CLIENT_CLOSED_REQUEST: { status: 499, message: "The client closed the request" },
+  // The admin API (src/admin/, docs/admin-api.md).
+  CONFIG_INVALID: { status: 400, message: "The configuration is invalid; nothing was applied" },
+  ADMIN_BAD_REQUEST: { status: 400, message: "The request is malformed" },
+  ADMIN_UNAUTHORIZED: {
+    status: 401,
+    message: "A valid admin token is required: Authorization: Bearer <token>",
+  },
+  ADMIN_NOT_FOUND: { status: 404, message: "Not found" },
+  ADMIN_NAME_EXISTS: { status: 409, message: "A resource of this kind with this name already exists" },
+  ADMIN_READ_ONLY: { status: 409, message: "The configuration is managed by a file and is read-only here" },
+  STALE_REVISION: {
+    status: 412,
+    message: "The configuration changed since the revision named in If-Match; nothing was applied",
+  },
+  ADMIN_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: "Send application/json or application/yaml",
+  },
+  ADMIN_STORE_UNAVAILABLE: {
+    status: 503,
+    message: "The configuration store cannot be reached; nothing was applied",
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,5 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
+import { type AdminOptions, type RunningAdmin, startAdmin } from "../admin/server.js";
+import { resolveAdminToken, sha256Hex } from "../admin/token.js";
 import { loadConfigFile, missingModules } from "../config/load.js";
 import type { Snapshot } from "../config/snapshot.js";
 import { watchFile } from "../config/watch.js";
@@ -13,10 +16,14 @@ import { openStore, parseStoreUrl, redactStoreUrl } from "../store/index.js";
 import { printProblems } from "./problems-output.js";
 
 export const DEFAULT_GATEWAY_LISTEN = "127.0.0.1:8080";
+/** Where the admin API listens in store mode unless listen.admin, --admin or --no-admin says otherwise. */
+export const DEFAULT_ADMIN_LISTEN = "127.0.0.1:9876";
 
 interface StartOptions {
   config?: string;
   listen?: string;
+  /** --admin HOST:PORT, or false for --no-admin. */
+  admin?: string | false;
   watch: boolean;
   accessLog: boolean;
   store: string;
@@ -25,6 +32,30 @@ interface StartOptions {
 }
 
 export const DEFAULT_STORE = "sqlite:./crossgate.db";
+
+/**
+ * Starts the admin API on `address`. When the address was asked for (--admin, listen.admin) a failure
+ * stops the start; the store mode's default address only warns (e.g. a second node on one machine).
+ */
+async function startAdminListener(
+  address: string,
+  explicit: boolean,
+  options: Omit<AdminOptions, "listen">,
+  logger: Logger,
+): Promise<RunningAdmin | undefined> {
+  try {
+    const admin = await startAdmin({ ...options, listen: parseListen(address) });
+    logger.info({ url: admin.url }, `crossgate admin API on ${admin.url}`);
+    return admin;
+  } catch (error) {
+    if (explicit) throw error;
+    logger.warn(
+      { address, error: (error as Error).message },
+      "the admin API did not start on its default address; pass --admin HOST:PORT or --no-admin",
+    );
+    return undefined;
+  }
+}
 
 /**
  * File mode: serve a configuration file, reload it when it changes or on SIGHUP (an invalid
@@ -41,6 +72,7 @@ async function startFromFile(options: StartOptions & { config: string }, logger:
   }
   printProblems(loaded.warnings);
   const snapshot = loaded.snapshot;
+  let current = snapshot;
   const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
   const metrics = new GatewayMetrics();
   const running: RunningGateway = await startGateway(snapshot, listen, {
@@ -58,6 +90,22 @@ async function startFromFile(options: StartOptions & { config: string }, logger:
     },
     `crossgate gateway listening on ${running.url}`,
   );
+  // File mode: the admin API only when asked for, read-only (the file is the source of truth).
+  const adminAddress = options.admin === false ? undefined : (options.admin ?? snapshot.config.listen?.admin);
+  const admin =
+    adminAddress === undefined
+      ? undefined
+      : await startAdminListener(
+          adminAddress,
+          true,
+          {
+            fileMode: { snapshot: () => current, file: options.config },
+            metrics,
+            logger,
+            token: await resolveAdminToken(null, process.env),
+          },
+          logger,
+        );
 
   let reloading = Promise.resolve();
   const reload = (trigger: string) => {
@@ -71,6 +119,7 @@ async function startFromFile(options: StartOptions & { config: string }, logger:
         return;
       }
       running.swap(next.snapshot);
+      current = next.snapshot;
       logger.info(
         { trigger, apis: next.snapshot.apis.length, warnings: next.warnings.map(formatProblem) },
         "configuration reloaded",
@@ -82,6 +131,7 @@ async function startFromFile(options: StartOptions & { config: string }, logger:
 
   const stop = async (signal: string) => {
     watcher?.close();
+    await admin?.close();
     logger.info(
       { signal, inFlight: running.gateway.inFlight },
       "stopping: no new connections, finishing requests in flight",
@@ -139,7 +189,30 @@ async function startFromStore(options: StartOptions, logger: Logger): Promise<vo
     },
     `crossgate gateway listening on ${running.url}`,
   );
+  let admin: RunningAdmin | undefined;
+  if (options.admin !== false) {
+    const configured = options.admin ?? plane.config.listen?.admin;
+    let token: { hash: string };
+    try {
+      token = await resolveAdminToken(plane.store, process.env);
+    } catch (error) {
+      // The store is down at start: no token can be checked, so /admin/v1 refuses everything until a
+      // restart (or CROSSGATE_ADMIN_TOKEN); health, readiness and metrics still answer.
+      logger.warn(
+        { error: (error as Error).message },
+        "the admin token could not be read from the store: the admin API refuses every call until restarted",
+      );
+      token = { hash: sha256Hex(randomBytes(32).toString("hex")) };
+    }
+    admin = await startAdminListener(
+      configured ?? DEFAULT_ADMIN_LISTEN,
+      configured !== undefined,
+      { plane, metrics, logger, token },
+      logger,
+    );
+  }
   const stop = async (signal: string) => {
+    await admin?.close();
     logger.info({ signal }, "stopping: no new connections, finishing requests in flight");
     const { unfinished } = await (running as RunningGateway).close();
     await plane.close();
@@ -162,6 +235,11 @@ export function registerStart(program: Command): void {
     .option("--cache <file>", "where the last good configuration is cached (default: beside the SQLite file)")
     .option("--seed <file>", "the configuration stored on first start (default: examples/demo.yaml)")
     .option("--listen <host:port>", "gateway listener, overrides listen.gateway")
+    .option(
+      "--admin <host:port>",
+      `admin API listener, overrides listen.admin (store mode default: ${DEFAULT_ADMIN_LISTEN}; file mode: none)`,
+    )
+    .option("--no-admin", "do not start the admin API")
     .option("--no-watch", "file mode: do not reload the file when it changes (SIGHUP still reloads)")
     .option("--no-access-log", "do not log one JSON line per request")
     .action(async (options: StartOptions) => {

@@ -31,7 +31,11 @@ export const ListenSchema = T.Object(
     gateway: T.Optional(HostPort),
     admin: T.Optional(HostPort),
   },
-  { additionalProperties: false, description: "Where to listen. Without admin, no admin listener starts." },
+  {
+    additionalProperties: false,
+    description:
+      "Where to listen. admin: the admin API (store mode: default 127.0.0.1:9876; file mode: only when set, read-only).",
+  },
 );
 
 export const LimitsSchema = T.Object(
