@@ -1,9 +1,9 @@
 import { Type as T } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { GatewayMetrics } from "../observability/metrics.js";
+import type { MetricsSource } from "../observability/metrics.js";
 import type { AdminContext } from "./context.js";
 
-export function registerHealthRoutes(app: FastifyInstance, ctx: AdminContext, metrics: GatewayMetrics): void {
+export function registerHealthRoutes(app: FastifyInstance, ctx: AdminContext, metrics: MetricsSource): void {
   app.get(
     "/healthz",
     {

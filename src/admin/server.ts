@@ -8,7 +8,7 @@ import type { Snapshot } from "../config/snapshot.js";
 import type { ControlPlane } from "../control/control-plane.js";
 import { ERRORS } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { GatewayMetrics } from "../observability/metrics.js";
+import type { MetricsSource } from "../observability/metrics.js";
 import type { Problem } from "../problems.js";
 import { AdminError } from "./admin-error.js";
 import { AdminContext } from "./context.js";
@@ -25,7 +25,7 @@ export interface AdminOptions {
   readonly plane?: ControlPlane;
   /** File mode: read-only, against the file's current snapshot. */
   readonly fileMode?: { snapshot(): Snapshot; readonly file: string };
-  readonly metrics: GatewayMetrics;
+  readonly metrics: MetricsSource;
   readonly logger: Logger;
   /** The sha256 (hex) of the bearer token (see resolveAdminToken). */
   readonly token: { readonly hash: string };

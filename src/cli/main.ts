@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { recordInvocation } from "./cluster.js";
 import { registerExplain } from "./explain.js";
 import { registerLint } from "./lint.js";
 import { registerStart } from "./start.js";
@@ -14,6 +15,7 @@ function version(): string {
 
 /** The `crossgate` command. */
 export async function main(argv: readonly string[]): Promise<void> {
+  recordInvocation(argv);
   const program = new Command();
   program
     .name("crossgate")

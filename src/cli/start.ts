@@ -8,11 +8,20 @@ import type { Snapshot } from "../config/snapshot.js";
 import { watchFile } from "../config/watch.js";
 import { ControlPlane } from "../control/control-plane.js";
 import { DEMO_CONFIG_PATH, readSeed } from "../control/seed.js";
-import { parseListen, type RunningGateway, startGateway } from "../gateway/server.js";
+import type { GatewayOptions } from "../gateway/gateway.js";
+import { type ListenAddress, parseListen, type RunningGateway, startGateway } from "../gateway/server.js";
 import { createLogger, type Logger } from "../logger.js";
-import { GatewayMetrics } from "../observability/metrics.js";
+import { clusterMetrics, GatewayMetrics, shareWithPrimary } from "../observability/metrics.js";
 import { formatProblem } from "../problems.js";
 import { openStore, parseStoreUrl, redactStoreUrl } from "../store/index.js";
+import {
+  type Role,
+  resolveWorkerCount,
+  roleFor,
+  startArguments,
+  startWorkers,
+  type WorkerPool,
+} from "./cluster.js";
 import { printProblems } from "./problems-output.js";
 
 export const DEFAULT_GATEWAY_LISTEN = "127.0.0.1:8080";
@@ -29,6 +38,7 @@ interface StartOptions {
   store: string;
   cache?: string;
   seed?: string;
+  workers?: string;
 }
 
 export const DEFAULT_STORE = "sqlite:./crossgate.db";
@@ -62,7 +72,12 @@ async function startAdminListener(
  * change is refused and the running configuration keeps serving), and on SIGTERM or SIGINT stop
  * accepting, let requests in flight finish (bounded by limits.shutdownTimeoutMs), and exit.
  */
-async function startFromFile(options: StartOptions & { config: string }, logger: Logger): Promise<void> {
+async function startFromFile(
+  options: StartOptions & { config: string },
+  logger: Logger,
+  role: Role,
+  args: readonly string[],
+): Promise<void> {
   const loaded = await loadConfigFile(options.config);
   if (!loaded.ok) {
     printProblems(loaded.problems);
@@ -75,23 +90,19 @@ async function startFromFile(options: StartOptions & { config: string }, logger:
   let current = snapshot;
   const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
   const metrics = new GatewayMetrics();
-  const running: RunningGateway = await startGateway(snapshot, listen, {
+  if (role === "worker") shareWithPrimary(metrics);
+  const serving = await serve(role, args, snapshot, listen, logger, {
     logger,
     metrics,
     accessLog: options.accessLog,
     baseDir: dirname(resolve(options.config)),
+    workers: options.workers,
   });
-  logger.info(
-    {
-      url: running.url,
-      apis: snapshot.apis.length,
-      policies: snapshot.policies.size,
-      config: options.config,
-    },
-    `crossgate gateway listening on ${running.url}`,
-  );
   // File mode: the admin API only when asked for, read-only (the file is the source of truth).
-  const adminAddress = options.admin === false ? undefined : (options.admin ?? snapshot.config.listen?.admin);
+  const adminAddress =
+    role === "worker" || options.admin === false
+      ? undefined
+      : (options.admin ?? snapshot.config.listen?.admin);
   const admin =
     adminAddress === undefined
       ? undefined
@@ -100,7 +111,7 @@ async function startFromFile(options: StartOptions & { config: string }, logger:
           true,
           {
             fileMode: { snapshot: () => current, file: options.config },
-            metrics,
+            metrics: role === "primary" ? clusterMetrics() : metrics,
             logger,
             token: await resolveAdminToken(null, process.env),
           },
@@ -118,7 +129,7 @@ async function startFromFile(options: StartOptions & { config: string }, logger:
         );
         return;
       }
-      running.swap(next.snapshot);
+      serving.gateway?.swap(next.snapshot);
       current = next.snapshot;
       logger.info(
         { trigger, apis: next.snapshot.apis.length, warnings: next.warnings.map(formatProblem) },
@@ -127,21 +138,83 @@ async function startFromFile(options: StartOptions & { config: string }, logger:
     });
   };
   const watcher = options.watch ? watchFile(options.config, () => reload("file changed")) : undefined;
-  process.on("SIGHUP", () => reload("SIGHUP"));
-
-  const stop = async (signal: string) => {
+  process.on("SIGHUP", () => {
+    reload("SIGHUP");
+    serving.workers?.signal("SIGHUP");
+  });
+  onStop(async () => {
     watcher?.close();
     await admin?.close();
+    return serving.stop();
+  }, logger);
+}
+
+interface Serving {
+  /** This process's gateway (single process or worker). */
+  readonly gateway?: RunningGateway;
+  /** The workers (primary). */
+  readonly workers?: WorkerPool;
+  /** Stops serving; resolves with the number of requests (or workers) that did not finish cleanly. */
+  stop(): Promise<number>;
+}
+
+/** Serves the data plane in this process, or (primary) in `--workers` processes sharing the listener. */
+async function serve(
+  role: Role,
+  args: readonly string[],
+  snapshot: Snapshot,
+  listen: ListenAddress,
+  logger: Logger,
+  options: GatewayOptions & { workers?: string | undefined },
+): Promise<Serving> {
+  if (role === "primary") {
+    const count = resolveWorkerCount(options.workers);
+    const workers = await startWorkers(count, args, logger);
     logger.info(
-      { signal, inFlight: running.gateway.inFlight },
-      "stopping: no new connections, finishing requests in flight",
+      { url: workers.url, workers: count },
+      `crossgate gateway listening on ${workers.url} (${count} workers)`,
     );
-    const { unfinished } = await running.close();
+    return { workers, stop: () => workers.stop() };
+  }
+  const gateway = await startGateway(snapshot, listen, options);
+  logger.info(
+    {
+      url: gateway.url,
+      apis: snapshot.apis.length,
+      policies: snapshot.policies.size,
+      worker: role === "worker",
+    },
+    `crossgate gateway listening on ${gateway.url}`,
+  );
+  return {
+    gateway,
+    stop: async () => {
+      logger.info(
+        { inFlight: gateway.gateway.inFlight },
+        "stopping: no new connections, finishing requests in flight",
+      );
+      return (await gateway.close()).unfinished;
+    },
+  };
+}
+
+/**
+ * SIGTERM and SIGINT: stop (bounded by the drain time), then exit (1 when something was cut).
+ * Repeated signals are ignored while stopping: Ctrl-C, timeout(1) and systemd signal the whole
+ * process group, so a worker hears the signal itself and again from the primary.
+ */
+function onStop(stop: () => Promise<number>, logger: Logger): void {
+  let stopping = false;
+  const handler = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    const unfinished = await stop();
     logger.info({ unfinished }, "stopped");
     process.exit(unfinished > 0 ? 1 : 0);
   };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void handler("SIGTERM"));
+  process.on("SIGINT", () => void handler("SIGINT"));
 }
 
 function defaultCacheFile(storeUrl: string): string {
@@ -155,42 +228,42 @@ function defaultCacheFile(storeUrl: string): string {
  * Store mode: the configuration lives in the store (SQLite by default, PostgreSQL for clusters),
  * seeded from the demo on first start, and follows every revision committed by any node.
  */
-async function startFromStore(options: StartOptions, logger: Logger): Promise<void> {
+async function startFromStore(
+  options: StartOptions,
+  logger: Logger,
+  role: Role,
+  args: readonly string[],
+): Promise<void> {
   const store = await openStore(options.store);
   const metrics = new GatewayMetrics();
-  let running: RunningGateway | undefined;
+  if (role === "worker") shareWithPrimary(metrics);
+  let serving: Serving | undefined;
   let pending: { snapshot: Snapshot; revision: number } | undefined;
   const plane = await ControlPlane.start(store, {
     logger,
     cacheFile: options.cache ?? defaultCacheFile(options.store),
-    seed: async () => readSeed(options.seed ?? DEMO_CONFIG_PATH),
+    // The primary (or the single process) seeds an empty store before any worker starts.
+    ...(role === "worker" ? {} : { seed: async () => readSeed(options.seed ?? DEMO_CONFIG_PATH) }),
     extraChecks: (config) => missingModules(config, process.cwd()),
     onSnapshot: (snapshot, revision) => {
       metrics.revision.set(revision);
-      if (running) running.swap(snapshot);
+      if (serving) serving.gateway?.swap(snapshot);
       else pending = { snapshot, revision };
     },
   });
   if (!pending) throw new Error("the control plane started without a configuration");
   const snapshot = pending.snapshot;
   const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
-  running = await startGateway(plane.snapshot, listen, {
+  serving = await serve(role, args, plane.snapshot, listen, logger, {
     logger,
     metrics,
     accessLog: options.accessLog,
     baseDir: process.cwd(),
+    workers: options.workers,
   });
-  logger.info(
-    {
-      url: running.url,
-      store: redactStoreUrl(options.store),
-      revision: plane.revision,
-      apis: plane.snapshot.apis.length,
-    },
-    `crossgate gateway listening on ${running.url}`,
-  );
+  logger.info({ store: redactStoreUrl(options.store), revision: plane.revision }, "serving from the store");
   let admin: RunningAdmin | undefined;
-  if (options.admin !== false) {
+  if (options.admin !== false && role !== "worker") {
     const configured = options.admin ?? plane.config.listen?.admin;
     let token: { hash: string };
     try {
@@ -207,20 +280,17 @@ async function startFromStore(options: StartOptions, logger: Logger): Promise<vo
     admin = await startAdminListener(
       configured ?? DEFAULT_ADMIN_LISTEN,
       configured !== undefined,
-      { plane, metrics, logger, token },
+      { plane, metrics: role === "primary" ? clusterMetrics() : metrics, logger, token },
       logger,
     );
   }
-  const stop = async (signal: string) => {
+  const current = serving;
+  onStop(async () => {
     await admin?.close();
-    logger.info({ signal }, "stopping: no new connections, finishing requests in flight");
-    const { unfinished } = await (running as RunningGateway).close();
+    const unfinished = await current.stop();
     await plane.close();
-    logger.info({ unfinished }, "stopped");
-    process.exit(unfinished > 0 ? 1 : 0);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+    return unfinished;
+  }, logger);
 }
 
 export function registerStart(program: Command): void {
@@ -242,9 +312,14 @@ export function registerStart(program: Command): void {
     .option("--no-admin", "do not start the admin API")
     .option("--no-watch", "file mode: do not reload the file when it changes (SIGHUP still reloads)")
     .option("--no-access-log", "do not log one JSON line per request")
+    .option("--workers <n>", "gateway processes sharing the listener (default: one per core)")
     .action(async (options: StartOptions) => {
       const logger = createLogger();
-      if (options.config !== undefined) await startFromFile({ ...options, config: options.config }, logger);
-      else await startFromStore(options, logger);
+      const role = roleFor(resolveWorkerCount(options.workers));
+      // Workers run `crossgate start` with the same arguments (cluster.setupPrimary).
+      const args = startArguments();
+      if (options.config !== undefined)
+        await startFromFile({ ...options, config: options.config }, logger, role, args);
+      else await startFromStore(options, logger, role, args);
     });
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /**
  * The gateway's Prometheus metrics (SPEC section 8), one registry per process.
@@ -29,6 +29,8 @@ export class GatewayMetrics {
     name: "crossgate_config_revision",
     help: "The configuration revision being served (0 in file mode).",
     registers: [this.registry],
+    // Across workers (--workers) the newest revision any of them serves, not a sum.
+    aggregator: "max",
   });
 
   /** The exposition text for GET /metrics. */
@@ -39,4 +41,27 @@ export class GatewayMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/** The metrics source the admin API serves: one process's registry, or every worker's, summed. */
+export interface MetricsSource {
+  text(): Promise<string>;
+  readonly contentType: string;
+}
+
+/** In a worker process: answer the primary's requests for this worker's metrics. */
+export function shareWithPrimary(metrics: GatewayMetrics): void {
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([metrics.registry]);
+}
+
+/** In the primary process: every worker's metrics, aggregated (counters summed). */
+export function clusterMetrics(): MetricsSource {
+  const aggregator = new AggregatorRegistry();
+  return {
+    text: () => aggregator.clusterMetrics(),
+    get contentType() {
+      return aggregator.contentType;
+    },
+  };
 }

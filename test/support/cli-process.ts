@@ -13,9 +13,13 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
 }
 
-/** Runs `crossgate start ...args` and resolves once it logs its listening URL. */
+/**
+ * Runs `crossgate start ...args` and resolves once it logs its listening URL. One gateway process
+ * unless the arguments ask for `--workers`.
+ */
 export function spawnGateway(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [CROSSGATE_BIN, "start", ...args], {
+  const withWorkers = args.some((a) => a.startsWith("--workers")) ? args : [...args, "--workers", "1"];
+  const child = spawn(process.execPath, [CROSSGATE_BIN, "start", ...withWorkers], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

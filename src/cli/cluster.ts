@@ -1,0 +1,112 @@
+import cluster, { type Worker } from "node:cluster";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "../logger.js";
+
+const CROSSGATE_BIN = fileURLToPath(new URL("../../bin/crossgate.js", import.meta.url));
+/** A worker that dies more often than this within RESTART_WINDOW_MS stops the whole gateway. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 30_000;
+
+let invocation: readonly string[] = [];
+
+/** Remembers the command line (main() calls it), so that workers run `crossgate start` with the same arguments. */
+export function recordInvocation(argv: readonly string[]): void {
+  invocation = argv;
+}
+
+/** The arguments that followed `start` on the command line. */
+export function startArguments(): string[] {
+  const at = invocation.indexOf("start");
+  return at < 0 ? [] : invocation.slice(at + 1);
+}
+
+/** `--workers N`: a positive integer, `auto` or absent for one per core. */
+export function resolveWorkerCount(value: string | undefined): number {
+  if (value === undefined || value === "auto") return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new Error(`--workers must be a whole number from 1 to 256, or auto`);
+  return n;
+}
+
+export type Role = "single" | "primary" | "worker";
+
+export function roleFor(workers: number): Role {
+  if (cluster.isWorker) return "worker";
+  return workers > 1 ? "primary" : "single";
+}
+
+export interface WorkerPool {
+  /** `http://host:port` the workers share. */
+  readonly url: string;
+  /** Forwards a signal (SIGHUP: reload) to every worker. */
+  signal(name: NodeJS.Signals): void;
+  /** SIGTERM to every worker, then waits until all have exited; resolves with the number that failed. */
+  stop(): Promise<number>;
+}
+
+/**
+ * Runs `crossgate start <args>` in `count` worker processes sharing the gateway listener (node:cluster).
+ * Each worker serves and follows configuration changes itself; the primary restarts a worker that
+ * dies, unless they keep dying.
+ */
+export function startWorkers(count: number, args: readonly string[], logger: Logger): Promise<WorkerPool> {
+  cluster.setupPrimary({ exec: CROSSGATE_BIN, args: ["start", ...args] });
+  let stopping = false;
+  let failed = 0;
+  const restarts: number[] = [];
+  const fork = (): Worker => cluster.fork({ CROSSGATE_WORKER: "1" });
+
+  return new Promise<WorkerPool>((resolve, reject) => {
+    let listening = 0;
+    let url: string | undefined;
+    cluster.on("listening", (_worker, address) => {
+      if (url !== undefined && listening >= count) return;
+      listening += 1;
+      const host = address.addressType === 6 ? `[${address.address}]` : address.address;
+      url = `http://${host}:${address.port}`;
+      if (listening === count) {
+        resolve({
+          url,
+          signal(name) {
+            for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(name);
+          },
+          stop() {
+            stopping = true;
+            const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+            return Promise.all(
+              alive.map(
+                (w) =>
+                  new Promise<void>((done) => {
+                    w.once("exit", () => done());
+                    w.process.kill("SIGTERM");
+                  }),
+              ),
+            ).then(() => failed);
+          },
+        });
+      }
+    });
+    cluster.on("exit", (worker, code, signal) => {
+      if (stopping) {
+        if (code !== 0) failed += 1;
+        return;
+      }
+      const now = Date.now();
+      restarts.push(now);
+      while (restarts.length > 0 && (restarts[0] as number) < now - RESTART_WINDOW_MS) restarts.shift();
+      if (url === undefined) {
+        reject(new Error(`a worker exited before listening (code ${code}, signal ${signal})`));
+        return;
+      }
+      if (restarts.length > MAX_RESTARTS) {
+        logger.error({ restarts: restarts.length }, "workers keep dying: stopping the gateway");
+        process.exit(1);
+      }
+      logger.error({ pid: worker.process.pid, code, signal }, "a worker died: starting another");
+      fork();
+    });
+    for (let i = 0; i < count; i++) fork();
+  });
+}
