@@ -234,7 +234,8 @@ async function startFromStore(
   role: Role,
   args: readonly string[],
 ): Promise<void> {
-  const store = await openStore(options.store);
+  // Not checked here: when the store is down the control plane serves the cached configuration.
+  const store = await openStore(options.store, { checkConnection: false });
   const metrics = new GatewayMetrics();
   if (role === "worker") shareWithPrimary(metrics);
   let serving: Serving | undefined;

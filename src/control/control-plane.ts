@@ -69,6 +69,7 @@ export class ControlPlane {
     const plane = new ControlPlane(store, options);
     try {
       await plane.#connect();
+      await plane.#pull();
     } catch (error) {
       plane.#unreachable(error);
       const cached = options.cacheFile ? readCache(options.cacheFile) : null;
@@ -107,7 +108,6 @@ export class ControlPlane {
       () => void this.sync(),
       (error) => this.#unreachable(error),
     );
-    await this.sync();
   }
 
   get revision(): number {
@@ -179,30 +179,34 @@ export class ControlPlane {
   async #syncOnce(): Promise<void> {
     if (this.#closed) return;
     try {
-      if (!this.#migrated || this.#watch === undefined) {
-        await this.#connect();
-        return;
-      }
-      const head = await this.#store.headNumber();
-      if (!this.#reachable) this.#options.logger.info({ revision: head }, "store reachable again");
-      this.#reachable = true;
-      this.#lastError = undefined;
-      if (head <= this.#revision) return;
-      const stored = await this.#store.head();
-      if (stored === null || stored.meta.number <= this.#revision) return;
-      const built = buildSnapshot(stored.config);
-      if (!built.ok) {
-        this.#options.logger.error(
-          { revision: stored.meta.number, problems: built.problems.map((p) => `${p.path}: ${p.reason}`) },
-          "the store's head revision does not compile here; the previous configuration keeps serving",
-        );
-        this.#revision = stored.meta.number;
-        return;
-      }
-      await this.#serveIfNewer(stored.config, built.snapshot, stored.meta.number);
+      // Not connected yet (the store was down at start): migrate, seed and watch first.
+      if (!this.#migrated || this.#watch === undefined) await this.#connect();
+      await this.#pull();
     } catch (error) {
       this.#unreachable(error);
     }
+  }
+
+  /** Serves the store's head revision if it is newer than the one being served. */
+  async #pull(): Promise<void> {
+    const head = await this.#store.headNumber();
+    if (!this.#reachable && this.#lastError !== undefined)
+      this.#options.logger.info({ revision: head }, "store reachable again");
+    this.#reachable = true;
+    this.#lastError = undefined;
+    if (head <= this.#revision) return;
+    const stored = await this.#store.head();
+    if (stored === null || stored.meta.number <= this.#revision) return;
+    const built = buildSnapshot(stored.config);
+    if (!built.ok) {
+      this.#options.logger.error(
+        { revision: stored.meta.number, problems: built.problems.map((p) => `${p.path}: ${p.reason}`) },
+        "the store's head revision does not compile here; the previous configuration keeps serving",
+      );
+      this.#revision = stored.meta.number;
+      return;
+    }
+    await this.#serveIfNewer(stored.config, built.snapshot, stored.meta.number);
   }
 
   async #serveIfNewer(config: Config, snapshot: Snapshot, revision: number): Promise<void> {

@@ -9,12 +9,12 @@ import { parseStoreUrl } from "./url.js";
  * const store = await openStore("sqlite:./crossgate.db");
  * await store.migrate();
  */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, options: { checkConnection?: boolean } = {}): Promise<Store> {
   const location = parseStoreUrl(url);
   if (location.kind === "sqlite") {
     const { openSqliteStore } = await import("./sqlite/sqlite-store.js");
     return openSqliteStore(location.path);
   }
   const { openPostgresStore } = await import("./postgres/postgres-store.js");
-  return openPostgresStore(location.url);
+  return openPostgresStore(location.url, options.checkConnection ?? true);
 }

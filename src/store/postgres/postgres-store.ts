@@ -32,8 +32,11 @@ import { PostgresChangeFeed } from "./change-feed.js";
  */
 const COMMIT_LOCK_KEY = "7165912498747957620";
 
-/** Opens a pool on `url` and checks that the server answers. */
-export async function openPostgresStore(url: string): Promise<PostgresStore> {
+/**
+ * Opens a pool on `url` and checks that the server answers, unless `checkConnection` is false: a
+ * gateway starting while the store is down opens it anyway and serves its cached configuration.
+ */
+export async function openPostgresStore(url: string, checkConnection = true): Promise<PostgresStore> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -46,7 +49,7 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
   pool.on("error", () => {});
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
-    await sql`select 1`.execute(db);
+    if (checkConnection) await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy().catch(() => {});
     throw new Error(
