@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerCheck } from "./check.js";
 import { recordInvocation } from "./cluster.js";
 import { registerExplain } from "./explain.js";
 import { registerLint } from "./lint.js";
@@ -25,5 +26,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerValidate(program);
   registerLint(program);
   registerExplain(program);
+  registerCheck(program);
   await program.parseAsync([...argv]);
 }
