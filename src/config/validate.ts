@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { type CompiledPolicy, compilePolicy, isParseError, isToken, parseOrigin } from "../cors/index.js";
@@ -211,7 +212,18 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
     );
   }
 
+  // Keys are compared as hashes, so that a clear key equal to a stored hash of another application
+  // (the admin API stores only hashes) is a duplicate too.
   const keyOwners = new Map<string, string>();
+  const claim = (hash: string, owner: string, where: string) => {
+    const holder = keyOwners.get(hash);
+    if (holder !== undefined && holder !== owner) {
+      err("APP_KEY_DUPLICATE", where, "(hidden)", `the same key is already held by application ${holder}`);
+    } else if (holder !== undefined) {
+      warn("LINT_DUPLICATE_KEY", where, "(hidden)", "this key is listed twice for the same application");
+    }
+    keyOwners.set(hash, owner);
+  };
   for (const [i, app] of apps) {
     const path = `apps[${i}]`;
     app.javascriptOrigins?.forEach((origin, j) => {
@@ -225,18 +237,12 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
         );
       }
     });
-    app.keys?.forEach((key, j) => {
-      const owner = keyOwners.get(key);
-      if (owner !== undefined) {
-        err(
-          "APP_KEY_DUPLICATE",
-          `${path}.keys[${j}]`,
-          "(hidden)",
-          `the same key is already held by application ${owner}`,
-        );
-      }
-      keyOwners.set(key, app.name);
-    });
+    app.keyHashes?.forEach((hash, j) =>
+      claim(hash.slice("sha256:".length), app.name, `${path}.keyHashes[${j}]`),
+    );
+    app.keys?.forEach((key, j) =>
+      claim(createHash("sha256").update(key).digest("hex"), app.name, `${path}.keys[${j}]`),
+    );
   }
   return problems;
 }
