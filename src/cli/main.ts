@@ -3,6 +3,8 @@ import { Command } from "commander";
 import { registerCheck } from "./check.js";
 import { recordInvocation } from "./cluster.js";
 import { registerExplain } from "./explain.js";
+import { registerExport } from "./export.js";
+import { registerImport } from "./import.js";
 import { registerLint } from "./lint.js";
 import { registerStart } from "./start.js";
 import { registerValidate } from "./validate.js";
@@ -27,5 +29,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerLint(program);
   registerExplain(program);
   registerCheck(program);
+  registerImport(program);
+  registerExport(program);
   await program.parseAsync([...argv]);
 }

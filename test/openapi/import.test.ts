@@ -1,0 +1,570 @@
+import { describe, expect, it } from "vitest";
+import type { ApiConfig, Config } from "../../src/config/schema.js";
+import { buildSnapshot } from "../../src/config/snapshot.js";
+import { ImportError, type ImportOptions, importOpenApi } from "../../src/openapi/import.js";
+import { fixture, notesAt } from "./support.js";
+
+const api = (config: Config, name: string): ApiConfig => {
+  const found = config.apis?.find((a) => a.name === name);
+  if (!found) throw new Error(`no API ${name} in ${JSON.stringify(config.apis?.map((a) => a.name))}`);
+  return found;
+};
+
+/** Every imported configuration (but the refusal cases) must pass the same checks crossgate validate runs. */
+function expectValid(config: Config): void {
+  const built = buildSnapshot(config);
+  if (!built.ok) throw new Error(built.problems.map((p) => `${p.path}: ${p.reason}`).join("\n"));
+}
+
+const mockIntegration = (headers: Record<string, string>, body?: string) => ({
+  type: "mock",
+  requestTemplates: { "application/json": '{"statusCode": 200}' },
+  responses: {
+    default: {
+      statusCode: "200",
+      responseParameters: Object.fromEntries(
+        Object.entries(headers).map(([k, v]) => [`method.response.header.${k}`, `'${v}'`]),
+      ),
+      ...(body !== undefined && { responseTemplates: { "application/json": body } }),
+    },
+  },
+});
+
+describe("crossgate import: Amazon's enable-CORS document (seed 004)", () => {
+  const doc = fixture("amazon-enable-cors.yaml");
+
+  it("keeps the OPTIONS method as an OPTIONS API on a mock with exactly those static headers", () => {
+    const { config, notes } = importOpenApi(doc);
+    expectValid(config);
+    expect(config.groups).toEqual([{ name: "petstore-cors", basePath: "/prod" }]);
+    expect(api(config, "options-pets")).toEqual({
+      name: "options-pets",
+      group: "petstore-cors",
+      method: "OPTIONS",
+      path: "/pets",
+      backend: {
+        type: "mock",
+        status: 200,
+        headers: {
+          "Access-Control-Allow-Headers": "Content-Type,X-Amz-Date,Authorization,X-Api-Key",
+          "Access-Control-Allow-Methods": "OPTIONS,POST,GET",
+          "Access-Control-Allow-Origin": "https://www.example.com",
+        },
+      },
+    });
+    expect(api(config, "listPets").backend).toEqual({
+      type: "mock",
+      status: 200,
+      headers: {
+        "Access-Control-Allow-Origin": "https://www.example.com",
+        "Content-Type": "application/json",
+      },
+      body: '[{"id":1,"type":"dog"}]',
+    });
+    // The uri ends with the API's path: the gateway appends it to the rest.
+    expect(api(config, "createPet").backend).toEqual({
+      type: "http",
+      url: "http://petstore.example.com/petstore",
+      timeoutMs: 29000,
+    });
+    expect(config.corsPolicies).toBeUndefined();
+    expect(notes.filter((n) => n.severity === "warning")).toEqual([]);
+    expect(notesAt(notes, "/paths/~1pets/options")[0]).toMatch(/--cors-policy/);
+  });
+
+  it("with --cors-policy, turns the static headers into one policy bound to the path's APIs", () => {
+    const { config, notes } = importOpenApi(doc, { corsPolicy: true });
+    expectValid(config);
+    expect(config.corsPolicies).toEqual([
+      {
+        name: "petstore-cors-preflight",
+        allowOrigins: ["https://www.example.com"],
+        allowMethods: ["OPTIONS", "POST", "GET"],
+        allowHeaders: ["Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key"],
+      },
+    ]);
+    expect(config.apis?.map((a) => [a.name, a.method, a.corsPolicy])).toEqual([
+      ["listPets", "GET", "petstore-cors-preflight"],
+      ["createPet", "POST", "petstore-cors-preflight"],
+    ]);
+    expect(notesAt(notes, "/paths/~1pets/options")).toEqual([
+      "info: OPTIONS mock replaced by policy petstore-cors-preflight, bound to GET /pets, POST /pets: the gateway answers preflights itself",
+    ]);
+  });
+
+  it("shares one policy among paths with the same headers and keeps other headers out of it, with a note", () => {
+    const cors = {
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Allow-Methods": "GET,OPTIONS",
+      "Access-Control-Max-Age": "600",
+    };
+    const { config, notes } = importOpenApi(
+      {
+        openapi: "3.0.1",
+        info: { title: "two" },
+        paths: {
+          "/a": {
+            get: { "x-amazon-apigateway-integration": mockIntegration({}, "a") },
+            options: { "x-amazon-apigateway-integration": mockIntegration(cors) },
+          },
+          "/b": {
+            get: { "x-amazon-apigateway-integration": mockIntegration({}, "b") },
+            options: {
+              "x-amazon-apigateway-integration": mockIntegration({ ...cors, "X-Extra": "1" }),
+            },
+          },
+          "/c": { options: { "x-amazon-apigateway-integration": mockIntegration(cors) } },
+        },
+      },
+      { corsPolicy: true },
+    );
+    expectValid(config);
+    expect(config.corsPolicies).toEqual([
+      { name: "two-preflight", allowOrigins: ["*"], allowMethods: ["GET", "OPTIONS"], maxAge: 600 },
+    ]);
+    expect(config.apis?.map((a) => `${a.method} ${a.path} ${a.corsPolicy ?? "-"}`)).toEqual([
+      "GET /a two-preflight",
+      "GET /b two-preflight",
+      "OPTIONS /c -",
+    ]);
+    expect(notesAt(notes, "/paths/~1b/options")[0]).toMatch(/^warning: header X-Extra .* dropped/);
+    expect(notesAt(notes, "/paths/~1c/options")[0]).toMatch(/^warning: no other operation on this path/);
+  });
+});
+
+describe("crossgate import: Amazon mock integrations", () => {
+  it("send the template's media type as Content-Type, as Amazon does, unless a parameter sets it", () => {
+    const { config } = importOpenApi({
+      openapi: "3.0.1",
+      info: { title: "mocks" },
+      paths: {
+        "/json": { get: { "x-amazon-apigateway-integration": mockIntegration({}, '{"ok":true}') } },
+        "/text": {
+          get: {
+            "x-amazon-apigateway-integration": mockIntegration(
+              { "Content-Type": "text/plain; charset=utf-8" },
+              "ok",
+            ),
+          },
+        },
+      },
+    });
+    expect(config.apis?.map((a) => a.backend)).toEqual([
+      { type: "mock", status: 200, headers: { "Content-Type": "application/json" }, body: '{"ok":true}' },
+      { type: "mock", status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "ok" },
+    ]);
+  });
+});
+
+describe("crossgate import: x-amazon-apigateway-cors (HTTP APIs)", () => {
+  const httpApi = (cors: Record<string, unknown>) => ({
+    openapi: "3.0.1",
+    info: { title: "Orders HTTP API" },
+    servers: [{ url: "https://api.orders.example.com/v1" }],
+    "x-amazon-apigateway-cors": cors,
+    paths: {
+      "/orders": {
+        get: {
+          operationId: "listOrders",
+          "x-amazon-apigateway-integration": {
+            type: "http_proxy",
+            httpMethod: "GET",
+            uri: "https://backend.example.com/orders",
+            payloadFormatVersion: "1.0",
+          },
+        },
+      },
+      "/api/{proxy+}": {
+        "x-amazon-apigateway-any-method": {
+          "x-amazon-apigateway-integration": {
+            type: "http_proxy",
+            httpMethod: "ANY",
+            uri: "https://backend.example.com/{proxy}",
+            payloadFormatVersion: "1.0",
+          },
+        },
+      },
+      $default: {
+        "x-amazon-apigateway-any-method": {
+          "x-amazon-apigateway-integration": {
+            type: "http_proxy",
+            httpMethod: "ANY",
+            uri: "https://fallback.example.com",
+          },
+        },
+      },
+    },
+  });
+
+  it("becomes a policy that is the group's default", () => {
+    const { config, notes } = importOpenApi(
+      httpApi({
+        allowOrigins: ["https://app.example.com", "https://*.example.org"],
+        allowMethods: ["GET", "POST"],
+        allowHeaders: ["content-type", "x-amz-date"],
+        exposeHeaders: ["x-request-id"],
+        allowCredentials: true,
+        maxAge: 3600,
+      }),
+    );
+    expectValid(config);
+    expect(config.groups).toEqual([
+      {
+        name: "orders-http-api",
+        domains: ["api.orders.example.com"],
+        basePath: "/v1",
+        corsPolicy: "orders-http-api-cors",
+      },
+    ]);
+    expect(config.corsPolicies).toEqual([
+      {
+        name: "orders-http-api-cors",
+        allowOrigins: ["https://app.example.com", "https://*.example.org"],
+        allowMethods: ["GET", "POST"],
+        allowHeaders: ["content-type", "x-amz-date"],
+        exposeHeaders: ["x-request-id"],
+        allowCredentials: true,
+        maxAge: 3600,
+      },
+    ]);
+    expect(notes.filter((n) => n.severity === "warning")).toEqual([]);
+  });
+
+  it("maps the proxy resource and the $default route so that backends get the same paths", () => {
+    const { config } = importOpenApi(httpApi({ allowOrigins: ["https://app.example.com"] }));
+    expect(config.apis?.map((a) => [a.name, a.method, a.path, a.match ?? "exact", a.backend])).toEqual([
+      ["listOrders", "GET", "/orders", "exact", { type: "http", url: "https://backend.example.com" }],
+      // Only the part below /api reaches https://backend.example.com/{proxy}: a prefix API on /api.
+      ["any-api-proxy", "ANY", "/api", "prefix", { type: "http", url: "https://backend.example.com" }],
+      ["any-default", "ANY", "/", "prefix", { type: "http", url: "https://fallback.example.com" }],
+    ]);
+  });
+
+  it("keeps a path's own {proxy+} greedy segment when the backend receives the whole path", () => {
+    const { config } = importOpenApi({
+      openapi: "3.0.1",
+      info: { title: "files" },
+      paths: {
+        "/files/{proxy+}": {
+          get: {
+            "x-amazon-apigateway-integration": {
+              type: "http_proxy",
+              uri: "http://files.internal/files/{proxy}",
+            },
+          },
+          options: {
+            "x-amazon-apigateway-integration": mockIntegration({ "Access-Control-Allow-Origin": "*" }),
+          },
+        },
+      },
+    });
+    expectValid(config);
+    expect(config.apis?.map((a) => [a.method, a.path, a.match ?? "exact", a.backend.type])).toEqual([
+      ["GET", "/files/{proxy+}", "exact", "http"],
+      ["OPTIONS", "/files/{proxy+}", "exact", "mock"],
+    ]);
+    expect(api(config, "get-files-proxy").backend).toEqual({ type: "http", url: "http://files.internal" });
+  });
+});
+
+describe("crossgate import: what crossgate refuses comes out as written, and is reported", () => {
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    [
+      "'*' with allowCredentials",
+      { allowOrigins: ["*"], allowCredentials: true, allowMethods: ["GET"] },
+      "/x-amazon-apigateway-cors",
+      /^warning: '\*' in allowOrigins together with allowCredentials: true is refused by crossgate/,
+    ],
+    [
+      "'*' headers with allowCredentials",
+      { allowOrigins: ["https://a.example.com"], allowHeaders: ["*"], allowCredentials: true },
+      "/x-amazon-apigateway-cors",
+      /^warning: '\*' in allowHeaders together with allowCredentials/,
+    ],
+    [
+      "a max age above 86400",
+      { allowOrigins: ["https://a.example.com"], maxAge: 100000 },
+      "/x-amazon-apigateway-cors/maxAge",
+      /^warning: 100000 seconds: crossgate refuses more than 86400/,
+    ],
+  ];
+  for (const [name, cors, pointer, note] of cases) {
+    it(name, () => {
+      const { config, notes } = importOpenApi({
+        openapi: "3.0.1",
+        info: { title: "refused" },
+        "x-amazon-apigateway-cors": cors,
+        paths: { "/x": { get: { "x-amazon-apigateway-integration": mockIntegration({}, "x") } } },
+      });
+      expect(notesAt(notes, pointer).some((n) => note.test(n))).toBe(true);
+      expect(config.corsPolicies?.[0]).toMatchObject(cors);
+      const built = buildSnapshot(config);
+      expect(built.ok).toBe(false);
+    });
+  }
+});
+
+describe("crossgate import: Huawei APIG extensions (seed 000)", () => {
+  const { config, notes } = importOpenApi(fixture("huawei-apig.yaml"));
+
+  it("translates the toggle, the SWA OPTIONS API, HTTP and MOCK backends and APP authentication", () => {
+    expectValid(config);
+    expect(config.groups).toEqual([{ name: "apigroup_cors", domains: ["www.test.com"] }]);
+    expect(api(config, "simple")).toEqual({
+      name: "simple",
+      group: "apigroup_cors",
+      method: "GET",
+      path: "/simple",
+      auth: "app",
+      cors: true,
+      backend: { type: "http", url: "http://127.0.0.1:3000", timeoutMs: 5000 },
+    });
+    expect(api(config, "cors-options")).toEqual({
+      name: "cors-options",
+      group: "apigroup_cors",
+      method: "OPTIONS",
+      path: "/",
+      match: "prefix",
+      cors: true,
+      backend: { type: "mock", status: 200, body: '{"status":"200"}' },
+    });
+    // AppSigv1 signs requests with the Authorization header: it is not taken as the API key header.
+    expect(config.gateway).toBeUndefined();
+    expect(notesAt(notes, "/securityDefinitions/apig-auth-app/x-apigateway-auth-type")[0]).toMatch(
+      /^warning: Huawei APP authentication \(AppSigv1\) becomes auth: app; .*not AppSigv1 signatures/,
+    );
+  });
+
+  it("notes what it cannot translate, each at its JSON pointer", () => {
+    expect(notesAt(notes, "/paths/~1simple/get/x-apigateway-request-type")).toEqual([
+      "warning: x-apigateway-request-type is not translated",
+    ]);
+    expect(notesAt(notes, "/paths/~1users~1{userId}/get/x-apigateway-backend/httpEndpoints/path")[0]).toMatch(
+      /^warning: backend path \/users cannot be expressed: .* sent to http:\/\/example.com\/users\/users\/\{userId\}/,
+    );
+    expect(notesAt(notes, "/paths/~1users~1{userId}/get/security")[0]).toMatch(
+      /^warning: requires Huawei IAM authentication, which crossgate cannot check: imported as auth: app/,
+    );
+    expect(api(config, "getUser").auth).toBe("app");
+    expect(notesAt(notes, "/paths/~1fg/post/x-apigateway-backend/type")[0]).toMatch(
+      /^warning: a FunctionGraph backend cannot run in crossgate: imported as a mock answering 501/,
+    );
+    expect(api(config, "fg").backend).toMatchObject({ type: "mock", status: 501 });
+  });
+});
+
+describe("crossgate import: Swagger 2.0", () => {
+  it("takes the group's base path and domain from basePath and host, and the API key header from the scheme", () => {
+    const { config, notes } = importOpenApi(fixture("swagger2-petstore.json"));
+    expectValid(config);
+    expect(config.groups).toEqual([
+      { name: "swagger-petstore", domains: ["petstore.swagger.io"], basePath: "/v2" },
+    ]);
+    expect(config.gateway).toEqual({ apiKeyHeader: "api_key" });
+    expect(config.apis?.map((a) => [a.name, a.method, a.path, a.auth ?? "none"])).toEqual([
+      ["getPetById", "GET", "/pet/{petId}", "app"],
+      ["deletePet", "DELETE", "/pet/{petId}", "app"],
+      ["get-store-inventory", "GET", "/store/inventory", "none"],
+    ]);
+    // No integration: the operations forward to the document's server, base path included.
+    expect(api(config, "getPetById").backend).toEqual({
+      type: "http",
+      url: "https://petstore.swagger.io/v2",
+    });
+    expect(notesAt(notes, "/host")[0]).toMatch(/^info: operations without a gateway integration forward to/);
+    expect(notesAt(notes, "/paths/~1pet~1{petId}/delete/security")[0]).toMatch(
+      /^warning: requires oauth2 authentication, which crossgate cannot check/,
+    );
+  });
+
+  it("--group and --backend-url override the title and the server", () => {
+    const { config } = importOpenApi(fixture("swagger2-petstore.json"), {
+      group: "pets",
+      backendUrl: "http://127.0.0.1:9000/",
+    });
+    expect(config.groups?.[0]?.name).toBe("pets");
+    expect(config.apis?.every((a) => a.group === "pets")).toBe(true);
+    expect(api(config, "getPetById").backend).toEqual({ type: "http", url: "http://127.0.0.1:9000" });
+  });
+});
+
+describe("crossgate import: what cannot run here is noted, never dropped silently", () => {
+  const op = (extension: Record<string, unknown>) => ({
+    openapi: "3.0.1",
+    info: { title: "t" },
+    paths: { "/hello": { get: extension } },
+  });
+  const cases: [string, unknown, string, RegExp, Partial<ApiConfig["backend"]>][] = [
+    [
+      "a Lambda proxy integration becomes a 501 mock",
+      op({
+        "x-amazon-apigateway-integration": {
+          type: "aws_proxy",
+          httpMethod: "POST",
+          uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:hello/invocations",
+        },
+      }),
+      "/paths/~1hello/get/x-amazon-apigateway-integration/type",
+      /^warning: a Lambda proxy integration \(arn:aws:apigateway:.*\) cannot run in crossgate: imported as a mock answering 501/,
+      { type: "mock", status: 501 },
+    ],
+    [
+      "an AWS service integration becomes a 501 mock",
+      op({
+        "x-amazon-apigateway-integration": { type: "AWS", uri: "arn:aws:apigateway:us-east-1:sqs:path/q" },
+      }),
+      "/paths/~1hello/get/x-amazon-apigateway-integration/type",
+      /^warning: an AWS service integration/,
+      { type: "mock", status: 501 },
+    ],
+    [
+      "a dynamic response header is left out of a mock",
+      op({
+        "x-amazon-apigateway-integration": {
+          type: "mock",
+          responses: {
+            default: {
+              statusCode: "200",
+              responseParameters: {
+                "method.response.header.Access-Control-Allow-Origin": "method.request.header.Origin",
+              },
+            },
+          },
+        },
+      }),
+      "/paths/~1hello/get/x-amazon-apigateway-integration/responses/default/responseParameters/method.response.header.Access-Control-Allow-Origin",
+      /^warning: Access-Control-Allow-Origin maps "method.request.header.Origin", which is not a static value/,
+      { type: "mock", status: 200 },
+    ],
+    [
+      "a Velocity template is sent as written",
+      op({
+        "x-amazon-apigateway-integration": {
+          type: "mock",
+          responses: {
+            default: {
+              statusCode: "200",
+              responseTemplates: { "application/json": '{"id":"$context.requestId"}' },
+            },
+          },
+        },
+      }),
+      "/paths/~1hello/get/x-amazon-apigateway-integration/responses/default/responseTemplates/application~1json",
+      /^warning: the template uses Velocity \(VTL\) expressions/,
+      { type: "mock", body: '{"id":"$context.requestId"}' },
+    ],
+    [
+      "a header mapping to the backend is not translated",
+      op({
+        "x-amazon-apigateway-integration": {
+          type: "http_proxy",
+          uri: "http://b.internal/hello",
+          requestParameters: { "integration.request.header.X-Tenant": "'acme'" },
+        },
+      }),
+      "/paths/~1hello/get/x-amazon-apigateway-integration/requestParameters/integration.request.header.X-Tenant",
+      /^warning: request parameter mapping integration.request.header.X-Tenant = "'acme'" is not translated/,
+      { type: "http", url: "http://b.internal" },
+    ],
+    [
+      "a backend path that the gateway cannot produce keeps origin and prefix",
+      op({ "x-amazon-apigateway-integration": { type: "http_proxy", uri: "http://b.internal/v2/greeting" } }),
+      "/paths/~1hello/get/x-amazon-apigateway-integration/uri",
+      /^warning: backend path \/v2\/greeting cannot be expressed: .* \/hello is sent to http:\/\/b.internal\/v2\/greeting\/hello/,
+      { type: "http", url: "http://b.internal/v2/greeting" },
+    ],
+    [
+      "an operation without an integration or a server serves 501",
+      op({}),
+      "/paths/~1hello/get",
+      /^warning: no backend: .*--backend-url/,
+      { type: "mock", status: 501 },
+    ],
+    [
+      "an unknown extension is named",
+      op({
+        "x-amazon-apigateway-request-validator": "all",
+        "x-amazon-apigateway-integration": { type: "mock" },
+      }),
+      "/paths/~1hello/get/x-amazon-apigateway-request-validator",
+      /^warning: x-amazon-apigateway-request-validator is not translated/,
+      { type: "mock" },
+    ],
+  ];
+  for (const [name, doc, pointer, note, backend] of cases) {
+    it(name, () => {
+      const { config, notes } = importOpenApi(doc);
+      expectValid(config);
+      expect(
+        notesAt(notes, pointer).some((n) => note.test(n)),
+        JSON.stringify(notes, null, 2),
+      ).toBe(true);
+      expect(config.apis?.[0]?.backend).toMatchObject(backend);
+    });
+  }
+});
+
+describe("crossgate import: paths and names", () => {
+  it("names APIs from operationId or method and path, uniquely, and drops routes crossgate cannot tell apart", () => {
+    const mock = { "x-amazon-apigateway-integration": { type: "mock" } };
+    const { config, notes } = importOpenApi({
+      openapi: "3.1.0",
+      info: { title: "Paths & Names!" },
+      paths: {
+        "/items/{item-id}": { get: { ...mock, operationId: "get items" }, put: mock },
+        "/items/{other}/": { get: mock },
+        "/files/{name}.json": { get: mock },
+        "/": { get: mock },
+        "/dup": { get: { ...mock, operationId: "get-items" } },
+        "/t": { trace: mock },
+      },
+    });
+    expectValid(config);
+    expect(config.groups?.[0]?.name).toBe("paths-names");
+    expect(config.apis?.map((a) => `${a.name} ${a.method} ${a.path}`)).toEqual([
+      "get-items GET /items/{item_id}",
+      "put-items-item_id PUT /items/{item_id}",
+      "get-files-name GET /files/{name}",
+      "get-root GET /",
+      "get-items-2 GET /dup",
+    ]);
+    expect(notesAt(notes, "/paths/~1items~1{other}~1/get")[0]).toMatch(
+      /is the same route as .* not imported/,
+    );
+    expect(notesAt(notes, "/paths/~1files~1{name}.json")[0]).toMatch(
+      /^warning: segment "\{name\}.json" mixes/,
+    );
+    expect(notesAt(notes, "/paths/~1t/trace")[0]).toMatch(/TRACE .* not imported/);
+  });
+
+  it("refuses what is not an OpenAPI 3 or Swagger 2 document", () => {
+    expect(() => importOpenApi({ swagger: "1.2" })).toThrow(ImportError);
+    expect(() => importOpenApi("openapi: 3.0.0")).toThrow(ImportError);
+  });
+
+  it("keeps an optional security requirement open and an API key requirement closed", () => {
+    const options: ImportOptions = {};
+    const { config } = importOpenApi(
+      {
+        openapi: "3.0.0",
+        info: { title: "sec" },
+        security: [{ key: [] }],
+        components: { securitySchemes: { key: { type: "apiKey", in: "header", name: "X-Api-Key" } } },
+        paths: {
+          "/closed": { get: { "x-amazon-apigateway-integration": { type: "mock" } } },
+          "/open": { get: { security: [], "x-amazon-apigateway-integration": { type: "mock" } } },
+          "/either": {
+            get: { security: [{}, { key: [] }], "x-amazon-apigateway-integration": { type: "mock" } },
+          },
+        },
+      },
+      options,
+    );
+    expect(config.apis?.map((a) => [a.path, a.auth ?? "none"])).toEqual([
+      ["/closed", "app"],
+      ["/open", "none"],
+      ["/either", "none"],
+    ]);
+    expect(config.gateway).toBeUndefined();
+  });
+});
