@@ -179,7 +179,18 @@ function recordHits(gateway: RunningGateway): Hit[] {
     const writeHead = res.writeHead;
     res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
       const last = args[args.length - 1];
-      if (last !== null && typeof last === "object" && !Array.isArray(last)) {
+      if (Array.isArray(last)) {
+        // The flat form: [name, value, name, value, ...]; a repeated name keeps its values in order.
+        for (let i = 0; i + 1 < last.length; i += 2) {
+          const name = String(last[i]).toLowerCase();
+          const value = String(last[i + 1]);
+          const previous = hit.responseHeaders[name];
+          hit.responseHeaders[name] =
+            previous === undefined
+              ? value
+              : [...(Array.isArray(previous) ? previous : [String(previous)]), value];
+        }
+      } else if (last !== null && typeof last === "object") {
         for (const [name, value] of Object.entries(last as OutgoingHttpHeaders))
           hit.responseHeaders[name.toLowerCase()] = value;
       }
