@@ -19,9 +19,16 @@ import { freePort, haveCommand, startServer } from "./proc.mjs";
 // Matches the plain line and the structured (JSON log) form of the ready message alike.
 const CROSSGATE_READY = /crossgate gateway listening on (http:\/\/[\w.:[\]-]+)/;
 
-/** `node bin/crossgate.js start --config FILE --listen 127.0.0.1:0`, pinned. */
+/**
+ * `node bin/crossgate.js start --config FILE --listen 127.0.0.1:0 --no-access-log`, pinned.
+ * No access log: none of the peers logs a line per request, so crossgate does not either (its
+ * Prometheus metrics stay on). `env.nodeArgs` (e.g. `--cpu-prof`) go before the script, for
+ * bench/profile.mjs.
+ */
 function startCrossgate(env, name, config) {
-  if (!existsSync(join(env.root, "dist/cli/main.js"))) {
+  // `env.crossgateRoot`: another build to run (bench/profile.mjs --root, for before/after figures).
+  const root = env.crossgateRoot ?? env.root;
+  if (!existsSync(join(root, "dist/cli/main.js"))) {
     throw new Error("dist/ is missing: run npm run build first");
   }
   const file = join(env.tmp, `${name}.json`);
@@ -29,8 +36,17 @@ function startCrossgate(env, name, config) {
   return startServer({
     name,
     command: process.execPath,
-    args: [join(env.root, "bin/crossgate.js"), "start", "--config", file, "--listen", "127.0.0.1:0"],
-    cwd: env.root,
+    args: [
+      ...(env.nodeArgs ?? []),
+      join(root, "bin/crossgate.js"),
+      "start",
+      "--config",
+      file,
+      "--listen",
+      "127.0.0.1:0",
+      ...(env.accessLog ? [] : ["--no-access-log"]),
+    ],
+    cwd: root,
     cpu: env.serverCpu,
     readyPattern: CROSSGATE_READY,
     timeoutMs: 60_000,
@@ -76,7 +92,7 @@ async function startNginx(env, name, conf, vars = {}) {
 }
 
 /** The policy of the preflight and proxy scenarios, in crossgate's configuration format. */
-const BENCH_POLICY = {
+export const BENCH_POLICY = {
   name: "bench",
   allowOrigins: ["https://a.example.com", "https://b.example.com", "https://c.example.com"],
   allowMethods: ["GET", "PUT", "POST"],

@@ -1,4 +1,5 @@
 import type { TSchema } from "@sinclair/typebox";
+import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { type ValueError, ValueErrorType } from "@sinclair/typebox/errors";
 import { Value } from "@sinclair/typebox/value";
 import type { Problem } from "../problems.js";
@@ -66,8 +67,27 @@ function backendProblems(path: string, value: unknown): Problem[] {
   return schemaProblems(variant, value, path);
 }
 
+/** Each schema's compiled check, built on first use. */
+const checks = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+/**
+ * Whether `value` satisfies `schema`: `Value.Check`, through TypeBox's compiled checker (code
+ * generated once per schema), which is several times faster than the interpreting `Value.Check`
+ * on a configuration of 10,000 APIs.
+ */
+export function checkSchema(schema: TSchema, value: unknown): boolean {
+  let check = checks.get(schema);
+  if (check === undefined) {
+    check = TypeCompiler.Compile(schema);
+    checks.set(schema, check);
+  }
+  return check.Check(value);
+}
+
 /** Every schema violation in `value`, with readable paths and reasons, nested unions resolved. */
 export function schemaProblems(schema: TSchema, value: unknown, base = ""): Problem[] {
+  // Valid values, nearly all of them, cost one compiled check; only invalid ones are walked for errors.
+  if (checkSchema(schema, value)) return [];
   const problems: Problem[] = [];
   for (const error of Value.Errors(schema, value)) {
     const local = pointerToPath(error.path);

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { TSchema } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
 import { type CompiledPolicy, compilePolicy, isParseError, isToken, parseOrigin } from "../cors/index.js";
 import { type Problem, prefixProblems } from "../problems.js";
 import { parseRoutePath, pathShape } from "./route-path.js";
@@ -16,7 +15,7 @@ import {
   type GroupConfig,
   GroupSchema,
 } from "./schema.js";
-import { schemaProblems } from "./schema-errors.js";
+import { checkSchema, schemaProblems } from "./schema-errors.js";
 
 /**
  * Checks a configuration against the schema and every cross-reference and rule the schema
@@ -41,7 +40,9 @@ export function analyzeConfig(raw: unknown): Analysis {
 }
 
 function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): Problem[] {
-  const problems = schemaProblems(ConfigSchema, raw);
+  // A configuration that satisfies the schema has every item valid: no need to check them one by one.
+  const allValid = checkSchema(ConfigSchema, raw);
+  const problems = allValid ? [] : schemaProblems(ConfigSchema, raw);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return problems.length > 0
       ? problems
@@ -56,10 +57,10 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
         ];
   }
   const doc = raw as Record<string, unknown>;
-  const groups = validItems<GroupConfig>(doc.groups, GroupSchema);
-  const policies = validItems<CorsPolicyConfig>(doc.corsPolicies, CorsPolicySchema);
-  const apis = validItems<ApiConfig>(doc.apis, ApiSchema);
-  const apps = validItems<AppConfig>(doc.apps, AppSchema);
+  const groups = validItems<GroupConfig>(doc.groups, GroupSchema, allValid);
+  const policies = validItems<CorsPolicyConfig>(doc.corsPolicies, CorsPolicySchema, allValid);
+  const apis = validItems<ApiConfig>(doc.apis, ApiSchema, allValid);
+  const apps = validItems<AppConfig>(doc.apps, AppSchema, allValid);
   const err = (code: string, path: string, value: unknown, reason: string) =>
     problems.push({ severity: "error", code, path, value, reason });
   const warn = (code: string, path: string, value: unknown, reason: string) =>
@@ -237,12 +238,12 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
         );
       }
     });
-    app.keyHashes?.forEach((hash, j) =>
-      claim(hash.slice("sha256:".length), app.name, `${path}.keyHashes[${j}]`),
-    );
-    app.keys?.forEach((key, j) =>
-      claim(createHash("sha256").update(key).digest("hex"), app.name, `${path}.keys[${j}]`),
-    );
+    app.keyHashes?.forEach((hash, j) => {
+      claim(hash.slice("sha256:".length), app.name, `${path}.keyHashes[${j}]`);
+    });
+    app.keys?.forEach((key, j) => {
+      claim(createHash("sha256").update(key).digest("hex"), app.name, `${path}.keys[${j}]`);
+    });
   }
   return problems;
 }
@@ -252,11 +253,12 @@ function rawItems(list: unknown): Record<string, unknown>[] {
   return list.map((item) => (typeof item === "object" && item !== null && !Array.isArray(item) ? item : {}));
 }
 
-function validItems<T>(list: unknown, schema: TSchema): [number, T][] {
+/** The items of `list` that satisfy `schema`, with their index; `allValid`: known to be all of them. */
+function validItems<T>(list: unknown, schema: TSchema, allValid: boolean): [number, T][] {
   if (!Array.isArray(list)) return [];
   const out: [number, T][] = [];
   list.forEach((item, i) => {
-    if (Value.Check(schema, item)) out.push([i, item as T]);
+    if (allValid || checkSchema(schema, item)) out.push([i, item as T]);
   });
   return out;
 }

@@ -1,7 +1,7 @@
 import type { CompiledPolicy } from "./compiled-policy.js";
 import { parseRequestHeaderList } from "./header-list.js";
 import { normalizeMethod, SAFELISTED_METHODS } from "./methods.js";
-import { isParseError, parseOrigin } from "./origin.js";
+import { isParseError, type OriginParseResult, parseOrigin } from "./origin.js";
 import type { CorsDecision, CorsReason, CorsRequest, HeaderPair, TraceStep } from "./types.js";
 
 /** True for a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (Fetch, CORS-preflight request). */
@@ -11,12 +11,24 @@ export function isPreflight(req: CorsRequest): boolean {
 
 const NO_HEADERS: readonly HeaderPair[] = [];
 
-function isSameOrigin(origin: string, self: string | undefined): boolean {
-  if (self === undefined) return false;
+/** The last `selfOrigin` parsed: the gateway's own origin is nearly always the same string. */
+let lastSelf = "";
+let lastSelfParsed: OriginParseResult = parseOrigin("http://localhost");
+
+function parseSelf(self: string): OriginParseResult {
+  if (self !== lastSelf) {
+    lastSelfParsed = parseOrigin(self);
+    lastSelf = self;
+  }
+  return lastSelfParsed;
+}
+
+/** Whether `origin` (parsed: `parsed`) is the gateway's own origin `self`. */
+function isSameOrigin(origin: string, parsed: OriginParseResult, self: string): boolean {
   if (origin === self) return true;
-  const a = parseOrigin(origin);
-  const b = parseOrigin(self);
-  return !isParseError(a) && !isParseError(b) && a.normalized === b.normalized;
+  if (isParseError(parsed)) return false;
+  const b = parseSelf(self);
+  return !isParseError(b) && parsed.normalized === b.normalized;
 }
 
 const REFUSAL_STATUS: Readonly<Record<string, number>> = {
@@ -76,9 +88,15 @@ export function decide(policy: CompiledPolicy, req: CorsRequest, trace?: TraceSt
   let reason: CorsReason = "ORIGIN_ALLOWED";
   let echo = !policy.anyOriginConstant;
   const match = policy.origins.matchExactRaw(origin);
+  // Parsed at most once, here, for both the same-origin check and the allow-list.
+  const self = match === undefined ? req.selfOrigin : undefined;
+  const parsedOrigin = self !== undefined && origin !== self ? parseOrigin(origin) : undefined;
   if (match !== undefined) {
     trace?.push({ check: "origin", verdict: "pass", detail: `${origin} is allowed by ${match}` });
-  } else if (isSameOrigin(origin, req.selfOrigin)) {
+  } else if (
+    self !== undefined &&
+    (origin === self || isSameOrigin(origin, parsedOrigin as OriginParseResult, self))
+  ) {
     reason = "SAME_ORIGIN";
     trace?.push({
       check: "origin",
@@ -94,7 +112,7 @@ export function decide(policy: CompiledPolicy, req: CorsRequest, trace?: TraceSt
     // `echo` stays as the policy has it: under a constant `*` the preflight Vary has no Origin, so
     // echoing this one origin would let a cache hand its answer to other origins.
   } else {
-    const m = policy.origins.match(origin);
+    const m = policy.origins.match(origin, parsedOrigin);
     if (m.allowed) {
       if (policy.anyOriginConstant) reason = "ANY_ORIGIN";
       trace?.push({ check: "origin", verdict: "pass", detail: `${origin} is allowed by ${m.source}` });
@@ -137,7 +155,9 @@ export function decide(policy: CompiledPolicy, req: CorsRequest, trace?: TraceSt
   const allowOrigin = echo ? origin : "*";
 
   if (!preflight) {
-    const headers: HeaderPair[] = [["access-control-allow-origin", allowOrigin], ...policy.actualTail];
+    const headers: HeaderPair[] = [["access-control-allow-origin", allowOrigin]];
+    const tail = policy.actualTail;
+    for (let i = 0; i < tail.length; i++) headers.push(tail[i] as HeaderPair);
     if (policy.timingAllowAny) headers.push(["timing-allow-origin", "*"]);
     else if (policy.timingAllowOrigins.size > 0 && policy.timingAllowOrigins.has(origin)) {
       headers.push(["timing-allow-origin", origin]);
@@ -214,7 +234,9 @@ export function decide(policy: CompiledPolicy, req: CorsRequest, trace?: TraceSt
 
   const headers: HeaderPair[] = [["access-control-allow-origin", allowOrigin]];
   if (extraMethod === undefined && extraHeaders === undefined) {
-    headers.push(...policy.preflightTail);
+    // A plain loop: `push(...tail)` goes through the generic spread-call path.
+    const tail = policy.preflightTail;
+    for (let i = 0; i < tail.length; i++) headers.push(tail[i] as HeaderPair);
   } else {
     // Report mode: widen the answer so that the browser is not blocked while the refusal is recorded.
     for (const pair of policy.preflightTail) {

@@ -10,8 +10,11 @@ const NORMALIZED = new Map<string, string>(
 /** Fetch's CORS-safelisted methods: a preflight never needs them listed in Allow-Methods. */
 export const SAFELISTED_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "POST"]);
 
+/** The six in their normalized form: a method already written so needs no lowercase copy. */
+const CANONICAL: ReadonlySet<string> = new Set(NORMALIZED.values());
+
 export function normalizeMethod(method: string): string {
-  if (method.length > 7) return method;
+  if (method.length > 7 || CANONICAL.has(method)) return method;
   return NORMALIZED.get(method.toLowerCase()) ?? method;
 }
 

@@ -80,12 +80,100 @@ function checkIpv6(host: string): string | null {
   return null;
 }
 
+const LOWER_A = 0x61;
+const LOWER_Z = 0x7a;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const DOT = 0x2e;
+const DASH = 0x2d;
+const COLON = 0x3a;
+const SLASH = 0x2f;
+
+/** Whether `value[start, end)` is a valid DNS label: 1 to 63 characters, no `-` at either end. */
+function isCanonicalLabel(value: string, start: number, end: number): boolean {
+  const length = end - start;
+  return length > 0 && length <= 63 && value.charCodeAt(start) !== DASH && value.charCodeAt(end - 1) !== DASH;
+}
+
+/**
+ * The parse of an origin already in normalized form (what browsers send: lowercase scheme and
+ * host name, no default port), or undefined for anything else, which the general parser handles.
+ * Hot path: one scan by character code, no intermediate strings; the normalized form is the
+ * value itself. Gives exactly what the general parser gives for the values it accepts.
+ */
+function parseCanonical(value: string): ParsedOrigin | undefined {
+  const n = value.length;
+  if (n === 0 || n > MAX_ORIGIN_LENGTH) return undefined;
+  let c = value.charCodeAt(0);
+  if (c < LOWER_A || c > LOWER_Z) return undefined;
+  // Scheme: [a-z][a-z0-9+.-]*, then "://".
+  let i = 1;
+  for (; i < n; i++) {
+    c = value.charCodeAt(i);
+    if (c === COLON) break;
+    const schemeChar =
+      (c >= LOWER_A && c <= LOWER_Z) ||
+      (c >= DIGIT_0 && c <= DIGIT_9) ||
+      c === 0x2b ||
+      c === DASH ||
+      c === DOT;
+    if (!schemeChar) return undefined;
+  }
+  if (i + 2 >= n || value.charCodeAt(i + 1) !== SLASH || value.charCodeAt(i + 2) !== SLASH) return undefined;
+  const sep = i;
+  // Host: labels of [a-z0-9_-] between dots (uppercase, brackets and anything else: general parser).
+  const hostStart = sep + 3;
+  let labelStart = hostStart;
+  let j = hostStart;
+  for (; j < n; j++) {
+    c = value.charCodeAt(j);
+    if (c === DOT) {
+      if (!isCanonicalLabel(value, labelStart, j)) return undefined;
+      labelStart = j + 1;
+    } else if (c === COLON) {
+      break;
+    } else if (
+      !((c >= LOWER_A && c <= LOWER_Z) || (c >= DIGIT_0 && c <= DIGIT_9) || c === DASH || c === 0x5f)
+    ) {
+      return undefined;
+    }
+  }
+  if (!isCanonicalLabel(value, labelStart, j) || j - hostStart > 253) return undefined;
+  // The usual schemes as constants rather than fresh slices.
+  const scheme =
+    sep === 5 && value.startsWith("https")
+      ? "https"
+      : sep === 4 && value.startsWith("http")
+        ? "http"
+        : value.slice(0, sep);
+  let port = "";
+  if (j < n) {
+    // Port: 1 to 5 digits without a leading zero, at most 65535, not the scheme's default.
+    const digits = n - j - 1;
+    if (digits < 1 || digits > 5 || value.charCodeAt(j + 1) === DIGIT_0) return undefined;
+    let number = 0;
+    for (let k = j + 1; k < n; k++) {
+      c = value.charCodeAt(k);
+      if (c < DIGIT_0 || c > DIGIT_9) return undefined;
+      number = number * 10 + (c - DIGIT_0);
+    }
+    if (number > 65535) return undefined;
+    port = value.slice(j + 1);
+    if (DEFAULT_PORTS[scheme] === port) return undefined;
+  }
+  return { scheme, host: value.slice(hostStart, j), port, normalized: value };
+}
+
 /**
  * Parses an origin such as `https://App.Example.com:443` into its normalized parts.
  * `parseOrigin("https://App.Example.com:443").normalized === "https://app.example.com"`.
  * The literal `null` is not parsed here: callers treat it separately.
  */
 export function parseOrigin(value: string): OriginParseResult {
+  return parseCanonical(value) ?? parseGeneral(value);
+}
+
+function parseGeneral(value: string): OriginParseResult {
   if (value.length === 0) return { error: "EMPTY", detail: "the origin is empty" };
   if (value.length > MAX_ORIGIN_LENGTH) {
     return { error: "TOO_LONG", detail: `the origin is longer than ${MAX_ORIGIN_LENGTH} characters` };

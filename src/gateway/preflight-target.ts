@@ -19,11 +19,11 @@ export function preflightTarget(
   path: string,
   requestMethod: string,
 ): PreflightTarget {
-  const options = snapshot.router.route(host, "OPTIONS", path);
-  if (options.found && options.match.api.method === "OPTIONS")
-    return { kind: "options-api", match: options.match };
-  const target = snapshot.router.route(host, requestMethod, path);
-  if (!target.found) return { kind: "none", status: target.status };
-  if (target.match.api.cors === null) return { kind: "none", status: 405, api: target.match.api };
-  return { kind: "gateway", match: target.match };
+  // `match`, not `route`: a miss needs no 404/405 analysis, except the one answered below.
+  const options = snapshot.router.match(host, "OPTIONS", path);
+  if (options !== null && options.api.method === "OPTIONS") return { kind: "options-api", match: options };
+  const target = snapshot.router.match(host, requestMethod, path);
+  if (target === null) return { kind: "none", status: snapshot.router.miss(host, path).status };
+  if (target.api.cors === null) return { kind: "none", status: 405, api: target.api };
+  return { kind: "gateway", match: target };
 }

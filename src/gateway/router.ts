@@ -33,6 +33,8 @@ interface Entry<A> {
 }
 
 const KNOWN_METHODS = new Set(METHODS);
+/** Largest route table whose lookups are compiled to JavaScript (see HostRoutes.compile). */
+const COMPILE_MAX_ROUTES = 1000;
 const noop = () => {};
 
 /** Converts parsed segments to find-my-way syntax: `{id}` is `:id`, `{rest+}` is `*`, `:` is escaped. */
@@ -67,12 +69,23 @@ function newFmw() {
   return FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 });
 }
 
+/** What find-my-way answers for a hit: the entry registered with the route, and the path parameters. */
+interface Hit<A> {
+  readonly store: Entry<A>;
+  readonly params: Record<string, string | undefined>;
+}
+
 /** The routes of one Host class (an exact domain, a wildcard domain, or any Host). */
 class HostRoutes<A extends Routable> {
   readonly methods = newFmw();
   /** ANY APIs, registered under GET in their own tree. */
   readonly any = newFmw();
   readonly registered = new Map<string, A>();
+  /** Whether each tree holds a route: an empty tree is never searched (most tables have no ANY API). */
+  #hasMethods = false;
+  #hasAny = false;
+  /** Routes registered, both trees. */
+  #routes = 0;
 
   add(api: A, onConflict: (api: A, other: A) => void): void {
     const fmwPath = toFmwPath(api.segments);
@@ -93,32 +106,39 @@ class HostRoutes<A extends Routable> {
         return;
       }
       this.registered.set(key, api);
-      if (api.method === "ANY") this.any.on("GET", path, noop, entry);
-      else this.methods.on(api.method as "GET", path, noop, entry);
+      this.#routes++;
+      if (api.method === "ANY") {
+        this.any.on("GET", path, noop, entry);
+        this.#hasAny = true;
+      } else {
+        this.methods.on(api.method as "GET", path, noop, entry);
+        this.#hasMethods = true;
+      }
     }
   }
 
+  /**
+   * find-my-way's `compile()` generates JavaScript for a tree's lookups: about 20 ns faster per
+   * request on small tables, but at 10,000 routes it took 400 ms more to build and 50 MB more
+   * memory (bench/scale, docs/benchmarks.md) for 50-80 ns per lookup; large trees are walked.
+   */
   compile(): void {
-    this.methods.compile();
-    this.any.compile();
+    if (this.#hasMethods && this.#routes <= COMPILE_MAX_ROUTES) this.methods.compile();
+    if (this.#hasAny && this.#routes <= COMPILE_MAX_ROUTES) this.any.compile();
   }
 
-  find(method: string, path: string): { entry: Entry<A>; params: Record<string, string | undefined> } | null {
-    let specific = KNOWN_METHODS.has(method) ? this.methods.find(method as "GET", path) : null;
-    // HEAD is served by the GET API when no HEAD API exists (RFC 9110: HEAD is GET without a body).
-    if (specific === null && method === "HEAD") specific = this.methods.find("GET", path);
-    const any = this.any.find("GET", path);
-    if (specific === null && any === null) return null;
-    if (
-      any === null ||
-      (specific !== null && (specific.store as Entry<A>).score >= (any.store as Entry<A>).score)
-    ) {
-      return {
-        entry: (specific as NonNullable<typeof specific>).store as Entry<A>,
-        params: (specific as NonNullable<typeof specific>).params,
-      };
+  /** The best route for `method` and `path`, or null; find-my-way's own answer, nothing allocated here. */
+  find(method: string, path: string): Hit<A> | null {
+    let specific: Hit<A> | null = null;
+    if (this.#hasMethods && KNOWN_METHODS.has(method)) {
+      specific = this.methods.find(method as "GET", path) as Hit<A> | null;
+      // HEAD is served by the GET API when no HEAD API exists (RFC 9110: HEAD is GET without a body).
+      if (specific === null && method === "HEAD") specific = this.methods.find("GET", path) as Hit<A> | null;
     }
-    return { entry: any.store as Entry<A>, params: any.params };
+    if (!this.#hasAny) return specific;
+    const any = this.any.find("GET", path) as Hit<A> | null;
+    if (any === null) return specific;
+    return specific !== null && specific.store.score >= any.store.score ? specific : any;
   }
 
   allowedMethods(path: string): string[] {
@@ -138,6 +158,8 @@ export class Router<A extends Routable> {
   readonly #exact = new Map<string, HostRoutes<A>>();
   readonly #wildcard = new Map<string, HostRoutes<A>>();
   readonly #anyHost = new HostRoutes<A>();
+  /** Whether some group names domains: if not, the Host header plays no part in routing. */
+  readonly usesHost: boolean;
 
   constructor(apis: readonly A[], onConflict: (api: A, other: A) => void = () => {}) {
     for (const api of apis) {
@@ -156,6 +178,7 @@ export class Router<A extends Routable> {
         routes.add(api, onConflict);
       }
     }
+    this.usesHost = this.#exact.size > 0 || this.#wildcard.size > 0;
     for (const r of this.#exact.values()) r.compile();
     for (const r of this.#wildcard.values()) r.compile();
     this.#anyHost.compile();
@@ -178,27 +201,48 @@ export class Router<A extends Routable> {
     return tables;
   }
 
-  /** `host` is the Host header's name, lowercase, without port; `path` has no query string. */
-  route(host: string, method: string, path: string): RouteResult<A> {
-    const tables =
-      this.#exact.size === 0 && this.#wildcard.size === 0 ? [this.#anyHost] : this.#tablesFor(host);
-    for (const table of tables) {
-      const hit = table.find(method, path);
-      if (hit !== null) {
-        const { api } = hit.entry;
-        let remainder: string;
-        if (api.match === "prefix") {
-          remainder = afterSegments(path, api.segments.length);
-        } else {
-          remainder = path.slice(api.basePathLength);
-        }
-        return { found: true, match: { api, params: hit.params, remainder } };
+  /**
+   * The API that serves a request, or null; unlike `route`, a miss costs nothing more (no 404/405
+   * analysis), which is what the hot path and preflights need.
+   * `host` is the Host header's name, lowercase, without port; `path` has no query string.
+   */
+  match(host: string, method: string, path: string): RouteMatch<A> | null {
+    // Common case first: no group names a domain, so every request goes to one table.
+    if (!this.usesHost) return toMatch(this.#anyHost.find(method, path), path);
+    if (this.#exact.size > 0) {
+      const hit = this.#exact.get(host)?.find(method, path);
+      if (hit) return toMatch(hit, path);
+    }
+    if (this.#wildcard.size > 0) {
+      for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1)) {
+        const hit = this.#wildcard.get(host.slice(dot + 1))?.find(method, path);
+        if (hit) return toMatch(hit, path);
       }
     }
+    return toMatch(this.#anyHost.find(method, path), path);
+  }
+
+  /** `match`, or why nothing matched (`miss`). */
+  route(host: string, method: string, path: string): RouteResult<A> {
+    const match = this.match(host, method, path);
+    return match !== null ? { found: true, match } : this.miss(host, path);
+  }
+
+  /** Why a request matched nothing: 405 with the methods the path allows, else 404. */
+  miss(host: string, path: string): RouteResult<A> & { readonly found: false } {
+    const tables = this.usesHost ? this.#tablesFor(host) : [this.#anyHost];
     const allow = new Set<string>();
     for (const table of tables) for (const m of table.allowedMethods(path)) allow.add(m);
     return allow.size > 0
       ? { found: false, status: 405, allow: [...allow] }
       : { found: false, status: 404, allow: [] };
   }
+}
+
+function toMatch<A extends Routable>(hit: Hit<A> | null | undefined, path: string): RouteMatch<A> | null {
+  if (hit == null) return null;
+  const { api } = hit.store;
+  const remainder =
+    api.match === "prefix" ? afterSegments(path, api.segments.length) : path.slice(api.basePathLength);
+  return { api, params: hit.params, remainder };
 }

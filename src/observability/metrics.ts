@@ -1,22 +1,48 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from "prom-client";
 
+/** One label set's count not yet handed to prom-client. */
+interface Tally {
+  readonly labels: Readonly<Record<string, string | number>>;
+  pending: number;
+}
+
+/** The outcome label of a CORS decision. */
+export type CorsOutcome = "allowed" | "refused" | "report-only";
+const OUTCOMES: readonly CorsOutcome[] = ["allowed", "refused", "report-only"];
+
 /**
  * The gateway's Prometheus metrics (SPEC section 8), one registry per process.
  * Label values are bounded: API names come from the configuration, reasons from the engine.
+ *
+ * Hot path: the gateway counts with `countRequest` and `countCorsDecision`, which add 1 to a plain
+ * number found through Maps keyed by the label values; the counts reach prom-client when it
+ * collects (every scrape, or a cluster primary asking this worker). prom-client's own
+ * `inc(labels)` builds a string key from the labels on every call, which profiles showed per request.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
+  /** API name to status to its tally; every tally also in `#requestTallies`, in creation order. */
+  readonly #requestsByApi = new Map<string, Map<number, Tally>>();
+  readonly #requestTallies: Tally[] = [];
+  /** Per kind and outcome (`kindIndex * 3 + outcomeIndex`), reason to its tally. */
+  readonly #corsByReason: Map<string, Tally>[] = Array.from({ length: 6 }, () => new Map());
+  readonly #corsTallies: Tally[] = [];
+  /** `{ api }` label objects, one per API name, for the histogram. */
+  readonly #apiLabels = new Map<string, { readonly api: string }>();
+
+  readonly requests: Counter<"api" | "status"> = new Counter({
     name: "crossgate_requests_total",
     help: "Requests answered, by API and status.",
     labelNames: ["api", "status"] as const,
     registers: [this.registry],
+    collect: (): void => flush(this.requests, this.#requestTallies),
   });
-  readonly corsDecisions = new Counter({
+  readonly corsDecisions: Counter<"kind" | "outcome" | "reason"> = new Counter({
     name: "crossgate_cors_decisions_total",
     help: "CORS decisions by kind (preflight, actual), outcome (allowed, refused, report-only) and reason.",
     labelNames: ["kind", "outcome", "reason"] as const,
     registers: [this.registry],
+    collect: (): void => flush(this.corsDecisions, this.#corsTallies),
   });
   readonly backendDuration = new Histogram({
     name: "crossgate_backend_duration_seconds",
@@ -33,6 +59,47 @@ export class GatewayMetrics {
     aggregator: "max",
   });
 
+  /** Counts one answered request (`crossgate_requests_total{api, status}`). */
+  countRequest(api: string, status: number): void {
+    let byStatus = this.#requestsByApi.get(api);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      this.#requestsByApi.set(api, byStatus);
+    }
+    let tally = byStatus.get(status);
+    if (tally === undefined) {
+      tally = { labels: { api, status }, pending: 0 };
+      byStatus.set(status, tally);
+      this.#requestTallies.push(tally);
+    }
+    tally.pending++;
+  }
+
+  /** Counts one CORS decision (`crossgate_cors_decisions_total{kind, outcome, reason}`). */
+  countCorsDecision(preflight: boolean, outcome: CorsOutcome, reason: string): void {
+    const byReason = this.#corsByReason[(preflight ? 0 : 3) + OUTCOMES.indexOf(outcome)] as Map<
+      string,
+      Tally
+    >;
+    let tally = byReason.get(reason);
+    if (tally === undefined) {
+      tally = { labels: { kind: preflight ? "preflight" : "actual", outcome, reason }, pending: 0 };
+      byReason.set(reason, tally);
+      this.#corsTallies.push(tally);
+    }
+    tally.pending++;
+  }
+
+  /** Records a backend's time to its response headers, in seconds. */
+  observeBackend(api: string, seconds: number): void {
+    let labels = this.#apiLabels.get(api);
+    if (labels === undefined) {
+      labels = { api };
+      this.#apiLabels.set(api, labels);
+    }
+    this.backendDuration.observe(labels, seconds);
+  }
+
   /** The exposition text for GET /metrics. */
   text(): Promise<string> {
     return this.registry.metrics();
@@ -40,6 +107,15 @@ export class GatewayMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+}
+
+/** Hands the pending counts to prom-client. */
+function flush<T extends string>(counter: Counter<T>, tallies: readonly Tally[]): void {
+  for (const tally of tallies) {
+    if (tally.pending === 0) continue;
+    counter.inc(tally.labels as Partial<Record<T, string | number>>, tally.pending);
+    tally.pending = 0;
   }
 }
 

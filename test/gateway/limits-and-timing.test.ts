@@ -17,7 +17,11 @@ const mockApi = (extra: Record<string, unknown> = {}) => ({
 });
 
 /** Writes raw bytes and collects the answer until the server closes the connection or `waitMs` passes. */
-function rawExchange(port: number, text: string, waitMs = 3000): Promise<{ answer: string; closedByServer: boolean }> {
+function rawExchange(
+  port: number,
+  text: string,
+  waitMs = 3000,
+): Promise<{ answer: string; closedByServer: boolean }> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     let answer = "";
@@ -138,7 +142,11 @@ describe("limits", () => {
     );
     try {
       // Send the request line and one header, then nothing: the gateway must give up on it.
-      const { answer, closedByServer } = await rawExchange(gw.address.port, "GET /m HTTP/1.1\r\nHost: a\r\n", 8000);
+      const { answer, closedByServer } = await rawExchange(
+        gw.address.port,
+        "GET /m HTTP/1.1\r\nHost: a\r\n",
+        8000,
+      );
       expect(closedByServer).toBe(true);
       expect(answer).toMatch(/^(HTTP\/1\.1 408 |$)/);
       expect((await send(gw.url, "GET", "/m")).status).toBe(200);

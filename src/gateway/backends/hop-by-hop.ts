@@ -1,3 +1,4 @@
+import { util } from "undici";
 import type { HeaderBag } from "./types.js";
 
 /**
@@ -81,4 +82,37 @@ export function dropHopByHop(headers: HeaderBag): HeaderBag {
   }
   for (const name of HOP_BY_HOP) delete headers[name];
   return headers;
+}
+
+/**
+ * An upstream response's header fields as a bag, lowercase names, repeated fields as arrays
+ * (undici's `util.parseHeaders`, as `Pool.request` gives them), without the hop-by-hop fields and
+ * those the Connection header names: what `dropHopByHop(parseHeaders(raw))` gives. Hot path
+ * (every proxied response): the fields are left out before the bag is built, because deleting
+ * from a bag, as dropHopByHop does, turns it into a slow dictionary-mode object.
+ */
+export function responseHeaders(raw: readonly (Buffer | string)[]): HeaderBag {
+  let connection: string[] | undefined;
+  const kept: (Buffer | string)[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = util.headerNameToString(raw[i] as Buffer | string);
+    const value = raw[i + 1] as Buffer | string;
+    if (name === "connection") {
+      connection ??= [];
+      connection.push(value.toString("latin1"));
+    }
+    if (HOP_BY_HOP.has(name)) continue;
+    kept.push(name, value);
+  }
+  // `Connection: keep-alive` (or close), nearly every response: nothing more to drop.
+  if (connection !== undefined && !(connection.length === 1 && HOP_BY_HOP.has(connection[0] as string))) {
+    const named = connectionTokens(connection);
+    for (let i = 0; i < kept.length; i += 2) {
+      if (named.has(kept[i] as string)) {
+        kept.splice(i, 2);
+        i -= 2;
+      }
+    }
+  }
+  return util.parseHeaders(kept) as HeaderBag;
 }

@@ -1,8 +1,10 @@
 import type { IncomingMessage } from "node:http";
+import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { HttpBackendConfig } from "../../config/schema.js";
 import { GatewayError } from "../../errors.js";
-import { dropHopByHop, endToEndRequestHeaders } from "./hop-by-hop.js";
+import { type ClientWatch, clientGoneReason, clientWatchOf } from "./client-watch.js";
+import { endToEndRequestHeaders, responseHeaders } from "./hop-by-hop.js";
 import { type BackendLogger, consoleBackendLogger } from "./log.js";
 import { acquirePool, type PoolLease } from "./pool-cache.js";
 import type { Backend, BackendRequest, BackendResponse, HeaderBag } from "./types.js";
@@ -75,7 +77,8 @@ class TotalTimeout extends Error {
 /**
  * Proxies to an HTTP service over a keep-alive pool shared by every backend of the same upstream
  * origin (see pool-cache.ts). Bodies are streamed both ways: the client's request is the upstream
- * request body, and the upstream's body stream is the response body.
+ * request body, and the upstream's body is the response body (see UpstreamCall for when it is
+ * handed over whole instead).
  *
  * Timeouts: connecting (`connectTimeoutMs`, default 5 s); the response headers (`headersTimeoutMs`,
  * default `timeoutMs`); everything until the headers arrive, queueing and the upload included
@@ -102,8 +105,8 @@ export class HttpBackend implements Backend {
     });
   }
 
-  async call(request: BackendRequest): Promise<BackendResponse> {
-    const { req, requestId, signal } = request;
+  call(request: BackendRequest): Promise<BackendResponse> {
+    const { req, requestId } = request;
     const headers = endToEndRequestHeaders(req.rawHeaders, GATEWAY_SET);
     headers.push(
       "x-request-id",
@@ -114,75 +117,54 @@ export class HttpBackend implements Backend {
       (req.socket as { encrypted?: boolean }).encrypted === true ? "https" : "http",
     );
     if (req.headers.host !== undefined) headers.push("x-forwarded-host", req.headers.host);
-
-    // One signal for undici: the client going away, or the total timeout before the headers.
-    const controller = new AbortController();
-    const onClientGone = () => controller.abort(signal.reason);
-    if (signal.aborted) onClientGone();
-    else signal.addEventListener("abort", onClientGone, { once: true });
-    const timer = setTimeout(() => controller.abort(new TotalTimeout(this.#timeoutMs)), this.#timeoutMs);
-
-    let data: Dispatcher.ResponseData;
-    try {
-      data = await this.#lease.pool.request({
-        method: (req.method ?? "GET") as Dispatcher.HttpMethod,
-        path: joinPath(this.#basePath, request.remainder) + request.query,
-        headers,
-        body: hasBody(req) ? req : null,
-        signal: controller.signal,
-        headersTimeout: this.#headersTimeoutMs,
-        bodyTimeout: this.#timeoutMs,
-      });
-    } catch (error) {
-      signal.removeEventListener("abort", onClientGone);
-      throw this.#mapError(error, controller.signal, signal, requestId);
-    } finally {
-      clearTimeout(timer);
-    }
-    const body = data.body;
-    // The client going away mid-body still aborts the upstream (through the pipe's teardown too).
-    body.once("close", () => signal.removeEventListener("abort", onClientGone));
-    // The status is sent by then: the gateway can only cut the client's connection (respond.ts);
-    // the log says why. The error still reaches the pipe, as the listener only observes it.
-    body.once("error", (error: Error) => {
-      if (!signal.aborted)
-        this.#report(requestId, "failed mid-body", `${errorCode(error) ?? "no code"}: ${error.message}`);
+    const method = req.method ?? "GET";
+    const body = hasBody(req) ? req : null;
+    return new Promise<BackendResponse>((resolve, reject) => {
+      const call = new UpstreamCall(this, requestId, request, method, body, resolve, reject);
+      this.#lease.pool.dispatch(
+        {
+          method: method as Dispatcher.HttpMethod,
+          path: joinPath(this.#basePath, request.remainder) + request.query,
+          headers,
+          body,
+          headersTimeout: this.#headersTimeoutMs,
+          bodyTimeout: this.#timeoutMs,
+        },
+        call,
+      );
     });
-    return {
-      status: data.statusCode,
-      headers: dropHopByHop(data.headers as HeaderBag),
-      body,
-      dispose: () => {
-        if (!body.readableEnded) body.destroy();
-      },
-    };
   }
 
-  #mapError(error: unknown, own: AbortSignal, client: AbortSignal, requestId: string): GatewayError {
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
+  /** A failure before the response headers, as the gateway error the client gets. */
+  mapError(error: unknown, cause: AbortCause, requestId: string, timeout: TotalTimeout | null): GatewayError {
     if (error instanceof GatewayError) return error;
-    if (own.aborted && own.reason instanceof TotalTimeout) {
-      this.#report(requestId, "timed out", own.reason.message);
+    if (cause === "timeout" && timeout !== null) {
+      this.report(requestId, "timed out", timeout.message);
       return new GatewayError("BACKEND_TIMEOUT");
     }
-    if (client.aborted) {
+    if (cause === "client") {
       // Nobody is left to read the answer; not worth a log line.
       return new GatewayError("CLIENT_CLOSED_REQUEST");
     }
     const code = errorCode(error);
     const detail = `${code ?? "no code"}: ${error instanceof Error ? error.message : String(error)}`;
     if (code !== undefined && TIMEOUT_CODES.has(code)) {
-      this.#report(requestId, "timed out", detail);
+      this.report(requestId, "timed out", detail);
       return new GatewayError("BACKEND_TIMEOUT");
     }
     if (code !== undefined && UNREACHABLE_CODES.has(code)) {
-      this.#report(requestId, "unreachable", detail);
+      this.report(requestId, "unreachable", detail);
       return new GatewayError("BACKEND_UNREACHABLE");
     }
-    this.#report(requestId, "failed", detail);
+    this.report(requestId, "failed", detail);
     return new GatewayError("BACKEND_ERROR");
   }
 
-  #report(requestId: string, outcome: string, detail: string): void {
+  report(requestId: string, outcome: string, detail: string): void {
     this.#log.error(
       { requestId, backend: "http", upstream: this.#origin, outcome, detail },
       `request ${requestId}: http backend ${this.#origin}: ${outcome} (${detail})`,
@@ -192,4 +174,233 @@ export class HttpBackend implements Backend {
   async close(): Promise<void> {
     await this.#lease.release();
   }
+}
+
+/** Why an upstream request was aborted by the gateway: the total timeout, or the client going away. */
+type AbortCause = "timeout" | "client" | null;
+
+const noop = () => {};
+
+/**
+ * Destroys the client's request stream after a failure, as undici's own request handler does;
+ * node:http's request is detached from its socket first, so that the connection itself survives.
+ */
+function destroyRequestBody(body: IncomingMessage, error: Error): void {
+  if (body.destroyed) return;
+  body.on("error", noop);
+  (body as { socket: unknown }).socket = null;
+  body.destroy(error);
+}
+
+/** The upstream's body, streamed: reading asks undici for more, destroying it aborts the request. */
+class UpstreamBody extends Readable {
+  readonly #resume: () => void;
+  readonly #abort: (reason?: Error) => void;
+  /** The upstream sent all of it: nothing left to abort. */
+  complete = false;
+
+  constructor(resume: () => void, abort: (reason?: Error) => void) {
+    super();
+    this.#resume = resume;
+    this.#abort = abort;
+  }
+
+  override _read(): void {
+    this.#resume();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.complete) this.#abort(error ?? undefined);
+    callback(error);
+  }
+}
+
+/**
+ * One upstream request, as an undici dispatch handler (the interface undici's own `request` is
+ * built on). Compared with `Pool.request`, per request it saves the AbortController that joined
+ * the client's signal and the total timeout (the abort function undici hands over is called
+ * instead) and, through the gateway's ClientWatch, the client's signal itself; the async
+ * resource and the body stream of undici's handler; and, when the whole
+ * response arrived with its headers (small bodies, nearly always), any stream at all: the body
+ * is then handed to the gateway as one Buffer and written with the head in one call.
+ *
+ * When is it "whole"? undici's parser calls onHeaders, onData and onComplete synchronously for
+ * what one socket read holds; the response is handed over in a microtask queued by onHeaders,
+ * that is after the parser is done with that read. Complete by then: a Buffer; else a stream fed
+ * from then on. HEAD, 204 and 304 answers always go as streams, so that their Content-Length
+ * (the representation's, not of a body) passes through as it was.
+ */
+class UpstreamCall implements Dispatcher.DispatchHandler {
+  readonly #backend: HttpBackend;
+  readonly #requestId: string;
+  /** How the client's going away is learnt: the gateway's ClientWatch, else the request's signal. */
+  readonly #watch: ClientWatch | undefined;
+  readonly #signal: AbortSignal | undefined;
+  #clientGone = false;
+  readonly #method: string;
+  #requestBody: IncomingMessage | null;
+  readonly #resolve: (response: BackendResponse) => void;
+  readonly #reject: (error: unknown) => void;
+  #abort: ((reason?: Error) => void) | null = null;
+  /** An abort asked for before undici handed over its abort function. */
+  #pendingAbort: Error | null = null;
+  #cause: AbortCause = null;
+  #timeout: TotalTimeout | null = null;
+  #timer: NodeJS.Timeout | undefined;
+  #onClientGone: ((reason: Error) => void) | null = null;
+  #status = 0;
+  #headers: HeaderBag | null = null;
+  #resumeUpstream: () => void = noop;
+  #chunks: Buffer[] = [];
+  #complete = false;
+  #failure: Error | null = null;
+  #body: UpstreamBody | null = null;
+  #handedOver = false;
+
+  constructor(
+    backend: HttpBackend,
+    requestId: string,
+    request: BackendRequest,
+    method: string,
+    requestBody: IncomingMessage | null,
+    resolve: (response: BackendResponse) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.#backend = backend;
+    this.#requestId = requestId;
+    this.#method = method;
+    this.#requestBody = requestBody;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#watch = clientWatchOf(request);
+    this.#onClientGone = (reason: Error) => this.#abortFor("client", reason);
+    if (this.#watch !== undefined) {
+      this.#signal = undefined;
+      if (!this.#watch.watchClient(this.#onClientGone)) this.#onClientGone(clientGoneReason());
+    } else {
+      const signal = request.signal;
+      this.#signal = signal;
+      if (signal.aborted) this.#onClientGone(signal.reason);
+      else signal.addEventListener("abort", this.#onSignalAbort, { once: true });
+    }
+    this.#timer = setTimeout(onTotalTimeout, backend.timeoutMs, this);
+  }
+
+  readonly #onSignalAbort = (): void => {
+    this.#onClientGone?.((this.#signal as AbortSignal).reason);
+  };
+
+  /** The total timeout fired: no response headers within timeoutMs. */
+  timedOut(): void {
+    this.#timeout = new TotalTimeout(this.#backend.timeoutMs);
+    this.#abortFor("timeout", this.#timeout);
+  }
+
+  #abortFor(cause: Exclude<AbortCause, null>, reason: Error): void {
+    this.#cause ??= cause;
+    if (cause === "client") this.#clientGone = true;
+    if (this.#body !== null) this.#body.destroy(reason);
+    else if (this.#abort !== null) this.#abort(reason);
+    else this.#pendingAbort ??= reason;
+  }
+
+  #stopWatching(): void {
+    clearTimeout(this.#timer);
+    if (this.#onClientGone === null) return;
+    this.#onClientGone = null;
+    if (this.#watch !== undefined) this.#watch.unwatchClient();
+    else this.#signal?.removeEventListener("abort", this.#onSignalAbort);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.#pendingAbort !== null) abort(this.#pendingAbort);
+    else this.#abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // 1xx answers are not passed on; the final answer follows.
+    if (statusCode < 200) return true;
+    // The total timeout covers everything until the headers; the body has undici's idle timeout.
+    clearTimeout(this.#timer);
+    this.#status = statusCode;
+    this.#headers = responseHeaders(rawHeaders);
+    this.#resumeUpstream = resume;
+    queueMicrotask(() => this.#handOver());
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#body !== null) return this.#body.push(chunk);
+    this.#chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.#complete = true;
+    this.#stopWatching();
+    if (this.#body !== null) {
+      this.#body.complete = true;
+      this.#body.push(null);
+    }
+  }
+
+  onError(error: Error): void {
+    this.#stopWatching();
+    if (this.#requestBody !== null) {
+      destroyRequestBody(this.#requestBody, error);
+      this.#requestBody = null;
+    }
+    if (this.#headers === null) {
+      this.#reject(this.#backend.mapError(error, this.#cause, this.#requestId, this.#timeout));
+    } else if (this.#body !== null) {
+      this.#body.destroy(error);
+    } else {
+      // Between the headers and the hand-over: the body stream will carry the failure.
+      this.#failure = error;
+    }
+  }
+
+  /** The response, to the gateway: the body whole if it all came with the headers, else as a stream. */
+  #handOver(): void {
+    if (this.#handedOver) return;
+    this.#handedOver = true;
+    const status = this.#status;
+    const headers = this.#headers as HeaderBag;
+    const bodiless = this.#method === "HEAD" || status === 204 || status === 304;
+    if (this.#complete && this.#failure === null && !bodiless) {
+      const chunks = this.#chunks;
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      this.#resolve({ status, headers, body });
+      return;
+    }
+    const body = new UpstreamBody(this.#resumeUpstream, (reason) => this.#abort?.(reason));
+    body.complete = this.#complete;
+    for (const chunk of this.#chunks) body.push(chunk);
+    this.#chunks = [];
+    if (this.#complete) body.push(null);
+    // The status is sent by then: the gateway can only cut the client's connection (respond.ts);
+    // the log says why. The error still reaches the pipe, as the listener only observes it.
+    body.once("error", (error: Error) => {
+      if (!this.#clientGone)
+        this.#backend.report(
+          this.#requestId,
+          "failed mid-body",
+          `${errorCode(error) ?? "no code"}: ${error.message}`,
+        );
+    });
+    this.#body = body;
+    if (this.#failure !== null) body.destroy(this.#failure);
+    this.#resolve({
+      status,
+      headers,
+      body,
+      dispose: () => {
+        if (!body.readableEnded) body.destroy();
+      },
+    });
+  }
+}
+
+function onTotalTimeout(call: UpstreamCall): void {
+  call.timedOut();
 }

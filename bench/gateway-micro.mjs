@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+/**
+ * The gateway's own cost per request, without sockets: crossgate's node:http server is handed an
+ * in-memory connection, and one request is written after the other (keep-alive, no pipelining).
+ * The figure, CPU µs per request of this single process (node:http parsing and writing included,
+ * no system calls, no wrk), is far steadier than the loopback benchmarks on a busy machine: it is
+ * meant for before/after comparisons of one change. The minimum of the batches is the figure:
+ * noise from other processes only ever adds time.
+ *
+ *   node bench/gateway-micro.mjs [--case preflight|actual|proxy|scale|raw] [--requests 50000] [--batches 7]
+ *
+ * Under valgrind the instruction count is exact and repeatable:
+ *   valgrind --tool=callgrind --callgrind-out-file=/dev/null node bench/gateway-micro.mjs --case preflight --requests 20000 --batches 1
+ */
+import { createServer } from "node:http";
+import { isAbsolute } from "node:path";
+import { Duplex } from "node:stream";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { PREFLIGHT_REQUEST, PROXY_REQUEST, UPSTREAM_BODY } from "./cases.mjs";
+import { BENCH_POLICY } from "./lib/scenarios.mjs";
+import { generateConfig, scaleRequest } from "./scale/generate.mjs";
+
+const { values } = parseArgs({
+  options: {
+    case: { type: "string", default: "preflight" },
+    requests: { type: "string", default: "50000" },
+    batches: { type: "string", default: "7" },
+    warmup: { type: "string", default: "20000" },
+    dist: { type: "string", default: "dist" },
+  },
+});
+// --dist: crossgate's build to load, relative to the repository or absolute (e.g. a copy of a previous build).
+const dist = isAbsolute(values.dist)
+  ? pathToFileURL(`${values.dist}/`)
+  : new URL(`../${values.dist}/`, import.meta.url);
+const { buildSnapshot } = await import(new URL("config/snapshot.js", dist).href);
+const { Gateway } = await import(new URL("gateway/gateway.js", dist).href);
+const { GatewayMetrics } = await import(new URL("observability/metrics.js", dist).href);
+
+const mock = { type: "mock", body: UPSTREAM_BODY };
+const small = {
+  corsPolicies: [BENCH_POLICY],
+  apis: [
+    { name: "simple", method: "GET", path: "/simple", corsPolicy: "bench", backend: mock },
+    { name: "put", method: "PUT", path: "/simple", corsPolicy: "bench", backend: mock },
+  ],
+};
+const cases = {
+  preflight: { config: small, request: PREFLIGHT_REQUEST, status: 200 },
+  actual: { config: small, request: PROXY_REQUEST, status: 200 },
+  scale: {
+    config: generateConfig({ apis: 10_000, policies: 1_000 }),
+    request: scaleRequest({ apis: 10_000, policies: 1_000 }),
+    status: 200,
+  },
+};
+// The floor: bench/peers/raw-preflight.mjs's handler (static headers) in the same harness.
+cases.raw = { request: PREFLIGHT_REQUEST, status: 204 };
+// The proxied GET, to bench/peers/upstream.mjs's handler listening on loopback in this process:
+// the upstream's work and the loopback system calls are counted too (CPU time, not instructions).
+if (values.case === "proxy") {
+  const upstream = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    req.resume();
+    res.writeHead(200, ["content-type", "application/json", "content-length", String(UPSTREAM_BODY.length)]);
+    res.end(UPSTREAM_BODY);
+  });
+  await new Promise((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  upstream.unref();
+  const http = { type: "http", url: `http://127.0.0.1:${upstream.address().port}` };
+  cases.proxy = {
+    config: {
+      corsPolicies: [BENCH_POLICY],
+      apis: [{ name: "simple", method: "GET", path: "/simple", corsPolicy: "bench", backend: http }],
+    },
+    request: PROXY_REQUEST,
+    status: 200,
+  };
+}
+const c = cases[values.case];
+if (!c) throw new Error(`--case ${values.case}: expected ${Object.keys(cases).join(", ")}`);
+let handler = rawPreflight;
+if (c.config) {
+  const built = buildSnapshot(c.config);
+  if (!built.ok) throw new Error(JSON.stringify(built.problems.slice(0, 3)));
+  handler = new Gateway(built.snapshot, { metrics: new GatewayMetrics() }).handle;
+}
+const server = createServer({ keepAliveTimeout: 5000 }, handler);
+
+function rawPreflight(req, res) {
+  const origin = req.headers.origin;
+  res.writeHead(204, [
+    "access-control-allow-origin",
+    origin,
+    "access-control-allow-methods",
+    "GET,PUT,POST",
+    "access-control-allow-headers",
+    "X-Sdk-Date",
+    "access-control-max-age",
+    "600",
+    "vary",
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+  ]);
+  res.end();
+}
+
+const head = [`${c.request.method} ${c.request.path} HTTP/1.1`, "Host: 127.0.0.1:8080"];
+for (const [k, v] of Object.entries(c.request.headers)) head.push(`${k}: ${v}`);
+const requestBytes = Buffer.from(`${head.join("\r\n")}\r\n\r\n`, "latin1");
+
+/** An in-memory connection: each response is parsed just enough to know where it ends. */
+class Connection extends Duplex {
+  remoteAddress = "127.0.0.1";
+  remotePort = 50000;
+  localAddress = "127.0.0.1";
+  localPort = 8080;
+  encrypted = false;
+  #pending = "";
+  #onResponse = () => {};
+  setTimeout() {
+    return this;
+  }
+  setNoDelay() {
+    return this;
+  }
+  setKeepAlive() {
+    return this;
+  }
+  _read() {}
+  _write(chunk, _encoding, callback) {
+    this.#pending += chunk.toString("latin1");
+    for (;;) {
+      const end = this.#pending.indexOf("\r\n\r\n");
+      if (end < 0) break;
+      const length = Number(/\r\ncontent-length: (\d+)/i.exec(this.#pending.slice(0, end))?.[1] ?? 0);
+      if (this.#pending.length < end + 4 + length) break;
+      const response = this.#pending.slice(0, end + 4 + length);
+      this.#pending = this.#pending.slice(end + 4 + length);
+      this.#onResponse(response);
+    }
+    callback();
+  }
+  /** Sends one request; resolves with the raw response. */
+  exchange() {
+    return new Promise((resolve) => {
+      this.#onResponse = resolve;
+      this.push(requestBytes);
+    });
+  }
+}
+
+const conn = new Connection();
+server.emit("connection", conn);
+const first = await conn.exchange();
+const status = Number(first.slice(9, 12));
+if (status !== c.status) throw new Error(`expected ${c.status}, got:\n${first}`);
+
+async function batch(n) {
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) await conn.exchange();
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / n;
+}
+
+await batch(Number(values.warmup));
+const results = [];
+for (let b = 0; b < Number(values.batches); b++) results.push(await batch(Number(values.requests)));
+const sorted = [...results].sort((a, b) => a - b);
+console.log(
+  `${values.case}: min ${sorted[0].toFixed(2)} µs/req, median ${sorted[sorted.length >> 1].toFixed(2)} µs/req (batches: ${results.map((r) => r.toFixed(2)).join(" ")})`,
+);
+console.log(first.split("\r\n\r\n")[0]);
+process.exit(0);
