@@ -278,9 +278,14 @@ export class Gateway {
       return true;
     }
     const { api, params, remainder } = target.match;
-    // An OPTIONS API without CORS rules is an ordinary request: its backend answers (e.g. Amazon's mock).
-    if (api.cors === null) return false;
     ex.api = api;
+    if (api.cors === null) {
+      // An OPTIONS API without CORS rules: its backend answers alone (e.g. Amazon's mock), unauthenticated.
+      const backend = ex.generation.backends[api.index] as Backend;
+      const call = new BackendCall(ex, params, remainder, targetQuery(ex.req.url));
+      this.#forward(ex, backend, call).catch((error: unknown) => this.#fail(ex, error));
+      return true;
+    }
     ex.rules = api.cors;
     const decision = decideCors(api.cors, view);
     ex.decision = decision;

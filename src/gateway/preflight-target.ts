@@ -20,7 +20,8 @@ export function preflightTarget(
   requestMethod: string,
 ): PreflightTarget {
   // `match`, not `route`: a miss needs no 404/405 analysis, except the one answered below.
-  const options = snapshot.router.match(host, "OPTIONS", path);
+  // Only an API whose method is OPTIONS serves a preflight: an ANY API, however specific, does not.
+  const options = snapshot.router.match(host, "OPTIONS", path, false);
   if (options !== null && options.api.method === "OPTIONS") return { kind: "options-api", match: options };
   const target = snapshot.router.match(host, requestMethod, path);
   if (target === null) return { kind: "none", status: snapshot.router.miss(host, path).status };

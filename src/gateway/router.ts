@@ -99,7 +99,8 @@ class HostRoutes<A extends Routable> {
         : 1_000_000 + literalLength(api.segments);
     const entry: Entry<A> = { api, score };
     for (const path of paths) {
-      const key = `${api.method} ${path}`;
+      // Parameter names do not matter to find-my-way: `/a/:x` and `/a/:y` are the same route.
+      const key = `${api.method} ${path.replace(/:[^/]+/g, ":")}`;
       const other = this.registered.get(key);
       if (other !== undefined) {
         onConflict(api, other);
@@ -128,14 +129,15 @@ class HostRoutes<A extends Routable> {
   }
 
   /** The best route for `method` and `path`, or null; find-my-way's own answer, nothing allocated here. */
-  find(method: string, path: string): Hit<A> | null {
+  /** The best API for the method; `includeAny` false skips ANY APIs (who serves a preflight: OPTIONS APIs only). */
+  find(method: string, path: string, includeAny = true): Hit<A> | null {
     let specific: Hit<A> | null = null;
     if (this.#hasMethods && KNOWN_METHODS.has(method)) {
       specific = this.methods.find(method as "GET", path) as Hit<A> | null;
       // HEAD is served by the GET API when no HEAD API exists (RFC 9110: HEAD is GET without a body).
       if (specific === null && method === "HEAD") specific = this.methods.find("GET", path) as Hit<A> | null;
     }
-    if (!this.#hasAny) return specific;
+    if (!this.#hasAny || !includeAny) return specific;
     const any = this.any.find("GET", path) as Hit<A> | null;
     if (any === null) return specific;
     return specific !== null && specific.store.score >= any.store.score ? specific : any;
@@ -206,20 +208,20 @@ export class Router<A extends Routable> {
    * analysis), which is what the hot path and preflights need.
    * `host` is the Host header's name, lowercase, without port; `path` has no query string.
    */
-  match(host: string, method: string, path: string): RouteMatch<A> | null {
+  match(host: string, method: string, path: string, includeAny = true): RouteMatch<A> | null {
     // Common case first: no group names a domain, so every request goes to one table.
-    if (!this.usesHost) return toMatch(this.#anyHost.find(method, path), path);
+    if (!this.usesHost) return toMatch(this.#anyHost.find(method, path, includeAny), path);
     if (this.#exact.size > 0) {
-      const hit = this.#exact.get(host)?.find(method, path);
+      const hit = this.#exact.get(host)?.find(method, path, includeAny);
       if (hit) return toMatch(hit, path);
     }
     if (this.#wildcard.size > 0) {
       for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1)) {
-        const hit = this.#wildcard.get(host.slice(dot + 1))?.find(method, path);
+        const hit = this.#wildcard.get(host.slice(dot + 1))?.find(method, path, includeAny);
         if (hit) return toMatch(hit, path);
       }
     }
-    return toMatch(this.#anyHost.find(method, path), path);
+    return toMatch(this.#anyHost.find(method, path, includeAny), path);
   }
 
   /** `match`, or why nothing matched (`miss`). */

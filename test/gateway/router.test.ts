@@ -113,3 +113,36 @@ describe("routing, SPEC section 3 step 2", () => {
     expect(only.router.route("x", "GET", "/b")).toEqual({ found: false, status: 404, allow: [] });
   });
 });
+
+describe("regressions", () => {
+  it("a preflight goes to the OPTIONS API even when an exact ANY API without CORS serves the path (found by the browser suite)", async () => {
+    const { preflightTarget } = await import("../../src/gateway/preflight-target.js");
+    const s = snapshotOf({
+      apis: [
+        {
+          name: "options",
+          method: "OPTIONS",
+          path: "/",
+          match: "prefix",
+          cors: true,
+          backend: { type: "mock" },
+        },
+        { name: "own-any", method: "ANY", path: "/own-any", backend: { type: "mock" } },
+      ],
+    });
+    const target = preflightTarget(s, "api.test", "/own-any", "PUT");
+    expect(target.kind).toBe("options-api");
+    expect(target.kind === "options-api" && target.match.api.name).toBe("options");
+  });
+
+  it("reports an exact and a prefix API whose paths differ only in parameter names as a conflict, not a crash (found by import)", () => {
+    const r = buildSnapshot({
+      apis: [
+        { name: "x", method: "GET", path: "/a/{x}", backend: { type: "mock" } },
+        { name: "y", method: "GET", path: "/a/{y}", match: "prefix", backend: { type: "mock" } },
+      ],
+    });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems.map((p) => `${p.path}: ${p.code}`)).toEqual(["apis[1].path: API_CONFLICT"]);
+  });
+});
