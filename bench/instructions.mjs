@@ -6,7 +6,8 @@
  * divided by the difference of requests, is the cost of one request (start-up and warm-up cancel).
  * V8 runs --single-threaded so that background compilation and GC threads do not add noise.
  *
- *   node bench/instructions.mjs [--case preflight|actual|scale|raw] [--warmup 3000] [--requests 2000,12000] [--repeat 3]
+ *   node bench/instructions.mjs [--case preflight|actual|proxy|scale|raw] [--warmup 3000] [--requests 2000,12000] [--repeat 3]
+ *   node bench/instructions.mjs --loop decide:preflight-exact|route-miss|... [--dist DIR]   (bench/lib/loops.mjs)
  *
  * Slow (valgrind runs node some 50 times slower): several minutes per case.
  */
@@ -17,6 +18,7 @@ import { parseArgs } from "node:util";
 const { values } = parseArgs({
   options: {
     case: { type: "string", default: "preflight" },
+    loop: { type: "string" },
     warmup: { type: "string", default: "3000" },
     requests: { type: "string", default: "2000,12000" },
     repeat: { type: "string", default: "3" },
@@ -24,23 +26,30 @@ const { values } = parseArgs({
   },
 });
 const micro = fileURLToPath(new URL("gateway-micro.mjs", import.meta.url));
-const [a, b] = values.requests.split(",").map(Number);
+const loops = fileURLToPath(new URL("lib/loops.mjs", import.meta.url));
+// --loop: a call of bench/lib/loops.mjs instead of a request (100,000 more calls, not requests).
+const [a, b] = (values.loop ? "20000,120000" : values.requests).split(",").map(Number);
 
 function count(requests) {
+  const script = values.loop
+    ? [loops, "--loop", values.loop, "--n", String(requests)]
+    : [
+        micro,
+        "--case",
+        values.case,
+        "--warmup",
+        values.warmup,
+        "--requests",
+        String(requests),
+        "--batches",
+        "1",
+      ];
   const args = [
     "--tool=callgrind",
     "--callgrind-out-file=/dev/null",
     process.execPath,
     "--single-threaded",
-    micro,
-    "--case",
-    values.case,
-    "--warmup",
-    values.warmup,
-    "--requests",
-    String(requests),
-    "--batches",
-    "1",
+    ...script,
     "--dist",
     values.dist,
   ];
@@ -69,6 +78,7 @@ for (let r = 0; r < Number(values.repeat); r++) {
 }
 const sorted = [...figures].sort((x, y) => x - y);
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
+const unit = values.loop ? "call" : "request";
 console.log(
-  `${values.case}: ${fmt(sorted[sorted.length >> 1])} instructions/request (median of ${figures.length}: ${figures.map(fmt).join(", ")}; ${a} vs ${b} requests after ${values.warmup} warm-up)`,
+  `${values.loop ?? values.case}: ${fmt(sorted[sorted.length >> 1])} instructions/${unit} (median of ${figures.length}: ${figures.map(fmt).join(", ")}; ${a} vs ${b} ${unit}s)`,
 );
