@@ -60,3 +60,18 @@ export class GatewayError extends Error {
     this.headers = headers;
   }
 }
+
+/** The error a CORS refusal is answered with, by the engine's reason (webMethods' 403/405 table). */
+export function corsRefusalCode(reason: string): ErrorCode {
+  switch (reason) {
+    case "METHOD_NOT_ALLOWED":
+      return "CORS_METHOD_NOT_ALLOWED";
+    case "HEADER_NOT_ALLOWED":
+      return "CORS_HEADER_NOT_SUPPORTED";
+    case "PRIVATE_NETWORK_NOT_ALLOWED":
+      return "CORS_PRIVATE_NETWORK_NOT_ALLOWED";
+    default:
+      // ORIGIN_NOT_ALLOWED, ORIGIN_MALFORMED, NULL_ORIGIN_NOT_ALLOWED
+      return "CORS_ORIGIN_NOT_ALLOWED";
+  }
+}

@@ -11,7 +11,7 @@ import {
   needsPreflight,
   type TraceStep,
 } from "../cors/index.js";
-import { ERRORS, type ErrorCode } from "../errors.js";
+import { corsRefusalCode, ERRORS, type ErrorCode } from "../errors.js";
 import type { HeaderBag } from "../gateway/backends/types.js";
 import { applyCors } from "../gateway/cors-headers.js";
 import { groupDefaultFor } from "../gateway/group-default.js";
@@ -237,14 +237,7 @@ function explainPreflight(
   }
   const decision = decideCors(api.cors, view, trace);
   if (decision.status >= 400) {
-    const code =
-      decision.status === 405
-        ? "CORS_METHOD_NOT_ALLOWED"
-        : decision.reason === "HEADER_NOT_ALLOWED"
-          ? "CORS_HEADER_NOT_SUPPORTED"
-          : decision.reason === "PRIVATE_NETWORK_NOT_ALLOWED"
-            ? "CORS_PRIVATE_NETWORK_NOT_ALLOWED"
-            : "CORS_ORIGIN_NOT_ALLOWED";
+    const code = corsRefusalCode(decision.reason);
     const e = errorStage(code);
     if (decision.vary) e.headers.vary = decision.vary;
     return {

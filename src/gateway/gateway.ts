@@ -8,7 +8,7 @@ import {
   decideCors,
   isPreflight,
 } from "../cors/index.js";
-import { ERRORS, type ErrorCode, GatewayError } from "../errors.js";
+import { corsRefusalCode, ERRORS, type ErrorCode, GatewayError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
 import type { CorsOutcome, GatewayMetrics } from "../observability/metrics.js";
 import { authenticate } from "./auth.js";
@@ -107,15 +107,6 @@ class BackendCall implements BackendRequest, ClientWatch {
     return ex.controller.signal;
   }
 }
-
-const CORS_ERROR: Record<string, ErrorCode> = {
-  ORIGIN_NOT_ALLOWED: "CORS_ORIGIN_NOT_ALLOWED",
-  ORIGIN_MALFORMED: "CORS_ORIGIN_NOT_ALLOWED",
-  NULL_ORIGIN_NOT_ALLOWED: "CORS_ORIGIN_NOT_ALLOWED",
-  METHOD_NOT_ALLOWED: "CORS_METHOD_NOT_ALLOWED",
-  HEADER_NOT_ALLOWED: "CORS_HEADER_NOT_SUPPORTED",
-  PRIVATE_NETWORK_NOT_ALLOWED: "CORS_PRIVATE_NETWORK_NOT_ALLOWED",
-};
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
@@ -323,7 +314,7 @@ export class Gateway {
   }
 
   #refuseCors(ex: Exchange, decision: CorsDecision): void {
-    const code = CORS_ERROR[decision.reason] ?? "CORS_ORIGIN_NOT_ALLOWED";
+    const code = corsRefusalCode(decision.reason);
     const headers: HeaderBag = { "content-type": JSON_CONTENT_TYPE };
     const vary = mergeVary(undefined, decision.vary);
     if (vary !== undefined) headers.vary = vary;
