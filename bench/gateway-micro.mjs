@@ -7,7 +7,7 @@
  * meant for before/after comparisons of one change. The minimum of the batches is the figure:
  * noise from other processes only ever adds time.
  *
- *   node bench/gateway-micro.mjs [--case preflight|actual|proxy|scale|raw] [--requests 50000] [--batches 7]
+ *   node bench/gateway-micro.mjs [--case preflight|actual|proxy|scale|scale-10|raw|raw-same-headers] [--requests 50000] [--batches 7]
  *
  * Under valgrind the instruction count is exact and repeatable:
  *   valgrind --tool=callgrind --callgrind-out-file=/dev/null node bench/gateway-micro.mjs --case preflight --requests 20000 --batches 1
@@ -37,6 +37,7 @@ const dist = isAbsolute(values.dist)
 const { buildSnapshot } = await import(new URL("config/snapshot.js", dist).href);
 const { Gateway } = await import(new URL("gateway/gateway.js", dist).href);
 const { GatewayMetrics } = await import(new URL("observability/metrics.js", dist).href);
+const { newRequestId } = await import(new URL("gateway/request-id.js", dist).href);
 
 const mock = { type: "mock", body: UPSTREAM_BODY };
 const small = {
@@ -49,6 +50,11 @@ const small = {
 const cases = {
   preflight: { config: small, request: PREFLIGHT_REQUEST, status: 200 },
   actual: { config: small, request: PROXY_REQUEST, status: 200 },
+  "scale-10": {
+    config: generateConfig({ apis: 10, policies: 1 }),
+    request: scaleRequest({ apis: 10, policies: 1 }),
+    status: 200,
+  },
   scale: {
     config: generateConfig({ apis: 10_000, policies: 1_000 }),
     request: scaleRequest({ apis: 10_000, policies: 1_000 }),
@@ -57,6 +63,9 @@ const cases = {
 };
 // The floor: bench/peers/raw-preflight.mjs's handler (static headers) in the same harness.
 cases.raw = { request: PREFLIGHT_REQUEST, status: 204 };
+// The same floor answering with crossgate's header set (status 200, request id, Server-Timing,
+// Content-Length): what those lines cost node:http, apart from anything crossgate computes.
+cases["raw-same-headers"] = { request: PREFLIGHT_REQUEST, status: 200 };
 // The proxied GET, to bench/peers/upstream.mjs's handler listening on loopback in this process:
 // the upstream's work and the loopback system calls are counted too (CPU time, not instructions).
 if (values.case === "proxy") {
@@ -79,7 +88,7 @@ if (values.case === "proxy") {
 }
 const c = cases[values.case];
 if (!c) throw new Error(`--case ${values.case}: expected ${Object.keys(cases).join(", ")}`);
-let handler = rawPreflight;
+let handler = values.case === "raw-same-headers" ? rawSameHeaders : rawPreflight;
 if (c.config) {
   const built = buildSnapshot(c.config);
   if (!built.ok) throw new Error(JSON.stringify(built.problems.slice(0, 3)));
@@ -100,6 +109,29 @@ function rawPreflight(req, res) {
     "600",
     "vary",
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+  ]);
+  res.end();
+}
+
+function rawSameHeaders(req, res) {
+  const origin = req.headers.origin;
+  res.writeHead(200, [
+    "access-control-allow-origin",
+    origin,
+    "access-control-allow-methods",
+    "GET,PUT,POST",
+    "access-control-allow-headers",
+    "X-Sdk-Date",
+    "access-control-max-age",
+    "600",
+    "vary",
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    "x-request-id",
+    newRequestId(),
+    "server-timing",
+    "gateway;dur=0.05",
+    "content-length",
+    "0",
   ]);
   res.end();
 }

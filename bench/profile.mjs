@@ -9,6 +9,7 @@
  *   node bench/profile.mjs --scenario scale --apis 10000 --policies 1000
  *   node bench/profile.mjs --scenario preflight --contender node-raw     (a peer, for a same-tool baseline)
  *   node bench/profile.mjs --scenario proxy --root /tmp/crossgate-before  (a copy of bin/ and dist/ before a change)
+ *   node bench/profile.mjs --scenario scale --apis 10 --node-args=--max-semi-space-size=8  (V8 flags for crossgate)
  *
  * A quick before/after tool for one change, not a comparison with peers (that is bench/run.mjs).
  * CPU µs/req is read from /proc like bench/run.mjs does, so it stays meaningful on a busy machine.
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     "access-log": { type: "boolean", default: false },
     top: { type: "string", default: "30" },
     root: { type: "string" },
+    "node-args": { type: "string", default: "" },
     "server-cpu": { type: "string", default: "0" },
     "load-cpu": { type: "string", default: "1" },
   },
@@ -54,7 +56,10 @@ const env = {
   // --root: a directory holding another build (bin/ and dist/), e.g. a copy made before a change.
   crossgateRoot: values.root,
   accessLog: values["access-log"],
-  nodeArgs: values.prof ? ["--cpu-prof", "--cpu-prof-dir", profDir] : [],
+  nodeArgs: [
+    ...(values.prof ? ["--cpu-prof", "--cpu-prof-dir", profDir] : []),
+    ...values["node-args"].split(" ").filter(Boolean),
+  ],
 };
 
 const sc =
