@@ -1,6 +1,6 @@
 import { METHODS } from "node:http";
-import FindMyWay from "find-my-way";
 import type { Segment } from "../config/route-path.js";
+import { type PathHit, PathTree, type SanitizedPath, sanitizePath } from "./path-tree.js";
 
 /** What the router needs to know of an API; the snapshot's ApiRuntime extends it. */
 export interface Routable {
@@ -33,20 +33,12 @@ interface Entry<A> {
 }
 
 const KNOWN_METHODS = new Set(METHODS);
-/** Largest route table whose lookups are compiled to JavaScript (see HostRoutes.compile). */
-const COMPILE_MAX_ROUTES = 1000;
-const noop = () => {};
 
-/** Converts parsed segments to find-my-way syntax: `{id}` is `:id`, `{rest+}` is `*`, `:` is escaped. */
-function toFmwPath(segments: readonly Segment[]): string {
-  if (segments.length === 0) return "/";
+/** The shape of a route for conflict checks: parameter names do not matter, `/a/{x}` is `/a/{y}`. */
+function routeKey(segments: readonly Segment[], tail: boolean): string {
   let out = "";
-  for (const s of segments) {
-    if (s.kind === "literal") out += `/${s.text.replaceAll(":", "::")}`;
-    else if (s.kind === "param") out += `/:${s.name}`;
-    else out += "/*";
-  }
-  return out;
+  for (const s of segments) out += s.kind === "literal" ? `/${s.text}` : s.kind === "param" ? "/{}" : "/{+}";
+  return tail ? `${out}/{+}` : out || "/";
 }
 
 function literalLength(segments: readonly Segment[]): number {
@@ -65,87 +57,59 @@ function afterSegments(path: string, count: number): string {
   return at === 0 && count === 0 ? path : path.slice(at);
 }
 
-function newFmw() {
-  return FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 });
-}
-
-/** What find-my-way answers for a hit: the entry registered with the route, and the path parameters. */
-interface Hit<A> {
-  readonly store: Entry<A>;
-  readonly params: Record<string, string | undefined>;
-}
+type Hit<A> = PathHit<Entry<A>>;
 
 /** The routes of one Host class (an exact domain, a wildcard domain, or any Host). */
 class HostRoutes<A extends Routable> {
-  readonly methods = newFmw();
-  /** ANY APIs, registered under GET in their own tree. */
-  readonly any = newFmw();
-  readonly registered = new Map<string, A>();
-  /** Whether each tree holds a route: an empty tree is never searched (most tables have no ANY API). */
-  #hasMethods = false;
-  #hasAny = false;
-  /** Routes registered, both trees. */
-  #routes = 0;
+  /** One tree per method; ANY APIs in their own. */
+  readonly #methods = new Map<string, PathTree<Entry<A>>>();
+  readonly #any = new PathTree<Entry<A>>();
+  readonly #registered = new Map<string, A>();
 
   add(api: A, onConflict: (api: A, other: A) => void): void {
-    const fmwPath = toFmwPath(api.segments);
-    const paths =
-      api.match === "prefix" ? (fmwPath === "/" ? ["/", "/*"] : [fmwPath, `${fmwPath}/*`]) : [fmwPath];
+    const greedy = api.segments.some((s) => s.kind === "greedy");
+    // A prefix API serves its own path and every path below it (a greedy tail already does).
+    const shapes = api.match === "prefix" && !greedy ? [false, true] : [false];
     const score =
       api.match === "exact"
-        ? 2_000_000 +
-          literalLength(api.segments) * 2 -
-          (api.segments.some((s) => s.kind === "greedy") ? 1 : 0)
+        ? 2_000_000 + literalLength(api.segments) * 2 - (greedy ? 1 : 0)
         : 1_000_000 + literalLength(api.segments);
     const entry: Entry<A> = { api, score };
-    for (const path of paths) {
-      // Parameter names do not matter to find-my-way: `/a/:x` and `/a/:y` are the same route.
-      const key = `${api.method} ${path.replace(/:[^/]+/g, ":")}`;
-      const other = this.registered.get(key);
+    for (const tail of shapes) {
+      // `{rest+}` and a prefix API's subtree are the same shape: one greedy tail.
+      const key = `${api.method} ${routeKey(api.segments, tail)}`;
+      const other = this.#registered.get(key);
       if (other !== undefined) {
         onConflict(api, other);
         return;
       }
-      this.registered.set(key, api);
-      this.#routes++;
-      if (api.method === "ANY") {
-        this.any.on("GET", path, noop, entry);
-        this.#hasAny = true;
-      } else {
-        this.methods.on(api.method as "GET", path, noop, entry);
-        this.#hasMethods = true;
+      this.#registered.set(key, api);
+      let tree = api.method === "ANY" ? this.#any : this.#methods.get(api.method);
+      if (tree === undefined) {
+        tree = new PathTree<Entry<A>>();
+        this.#methods.set(api.method, tree);
       }
+      tree.add(api.segments, tail, entry);
     }
   }
 
-  /**
-   * find-my-way's `compile()` generates JavaScript for a tree's lookups: about 20 ns faster per
-   * request on small tables, but at 10,000 routes it took 400 ms more to build and 50 MB more
-   * memory (bench/scale, docs/benchmarks.md) for 50-80 ns per lookup; large trees are walked.
-   */
-  compile(): void {
-    if (this.#hasMethods && this.#routes <= COMPILE_MAX_ROUTES) this.methods.compile();
-    if (this.#hasAny && this.#routes <= COMPILE_MAX_ROUTES) this.any.compile();
-  }
-
-  /** The best route for `method` and `path`, or null; find-my-way's own answer, nothing allocated here. */
   /** The best API for the method; `includeAny` false skips ANY APIs (who serves a preflight: OPTIONS APIs only). */
-  find(method: string, path: string, includeAny = true): Hit<A> | null {
+  find(method: string, path: SanitizedPath, includeAny = true): Hit<A> | null {
     let specific: Hit<A> | null = null;
-    if (this.#hasMethods && KNOWN_METHODS.has(method)) {
-      specific = this.methods.find(method as "GET", path) as Hit<A> | null;
-      // HEAD is served by the GET API when no HEAD API exists (RFC 9110: HEAD is GET without a body).
-      if (specific === null && method === "HEAD") specific = this.methods.find("GET", path) as Hit<A> | null;
-    }
-    if (!this.#hasAny || !includeAny) return specific;
-    const any = this.any.find("GET", path) as Hit<A> | null;
+    const tree = this.#methods.get(method);
+    if (tree !== undefined) specific = tree.find(path);
+    // HEAD is served by the GET API when no HEAD API exists (RFC 9110: HEAD is GET without a body).
+    if (specific === null && method === "HEAD") specific = this.#methods.get("GET")?.find(path) ?? null;
+    if (this.#any.size === 0 || !includeAny) return specific;
+    const any = this.#any.find(path);
     if (any === null) return specific;
-    return specific !== null && specific.store.score >= any.store.score ? specific : any;
+    return specific !== null && specific.entry.score >= any.entry.score ? specific : any;
   }
 
-  allowedMethods(path: string): string[] {
+  allowedMethods(path: SanitizedPath): string[] {
     const allowed: string[] = [];
-    for (const m of KNOWN_METHODS) if (this.methods.find(m as "GET", path) !== null) allowed.push(m);
+    // In node:http's (alphabetical) order of methods, as before.
+    for (const m of KNOWN_METHODS) if (this.#methods.get(m)?.find(path) != null) allowed.push(m);
     if (allowed.includes("GET") && !allowed.includes("HEAD")) allowed.push("HEAD");
     return allowed;
   }
@@ -181,9 +145,6 @@ export class Router<A extends Routable> {
       }
     }
     this.usesHost = this.#exact.size > 0 || this.#wildcard.size > 0;
-    for (const r of this.#exact.values()) r.compile();
-    for (const r of this.#wildcard.values()) r.compile();
-    this.#anyHost.compile();
   }
 
   /** The route tables that serve `host`, most specific first. */
@@ -208,20 +169,22 @@ export class Router<A extends Routable> {
    * analysis), which is what the hot path and preflights need.
    * `host` is the Host header's name, lowercase, without port; `path` has no query string.
    */
-  match(host: string, method: string, path: string, includeAny = true): RouteMatch<A> | null {
+  match(host: string, method: string, rawPath: string, includeAny = true): RouteMatch<A> | null {
+    const path = sanitizePath(rawPath);
+    if (path === null) return null;
     // Common case first: no group names a domain, so every request goes to one table.
-    if (!this.usesHost) return toMatch(this.#anyHost.find(method, path, includeAny), path);
+    if (!this.usesHost) return toMatch(this.#anyHost.find(method, path, includeAny), rawPath);
     if (this.#exact.size > 0) {
       const hit = this.#exact.get(host)?.find(method, path, includeAny);
-      if (hit) return toMatch(hit, path);
+      if (hit) return toMatch(hit, rawPath);
     }
     if (this.#wildcard.size > 0) {
       for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1)) {
         const hit = this.#wildcard.get(host.slice(dot + 1))?.find(method, path, includeAny);
-        if (hit) return toMatch(hit, path);
+        if (hit) return toMatch(hit, rawPath);
       }
     }
-    return toMatch(this.#anyHost.find(method, path, includeAny), path);
+    return toMatch(this.#anyHost.find(method, path, includeAny), rawPath);
   }
 
   /** `match`, or why nothing matched (`miss`). */
@@ -231,10 +194,11 @@ export class Router<A extends Routable> {
   }
 
   /** Why a request matched nothing: 405 with the methods the path allows, else 404. */
-  miss(host: string, path: string): RouteResult<A> & { readonly found: false } {
+  miss(host: string, rawPath: string): RouteResult<A> & { readonly found: false } {
+    const path = sanitizePath(rawPath);
     const tables = this.usesHost ? this.#tablesFor(host) : [this.#anyHost];
     const allow = new Set<string>();
-    for (const table of tables) for (const m of table.allowedMethods(path)) allow.add(m);
+    if (path !== null) for (const table of tables) for (const m of table.allowedMethods(path)) allow.add(m);
     return allow.size > 0
       ? { found: false, status: 405, allow: [...allow] }
       : { found: false, status: 404, allow: [] };
@@ -243,7 +207,7 @@ export class Router<A extends Routable> {
 
 function toMatch<A extends Routable>(hit: Hit<A> | null | undefined, path: string): RouteMatch<A> | null {
   if (hit == null) return null;
-  const { api } = hit.store;
+  const { api } = hit.entry;
   const remainder =
     api.match === "prefix" ? afterSegments(path, api.segments.length) : path.slice(api.basePathLength);
   return { api, params: hit.params, remainder };

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import { request } from "undici";
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { poolStats } from "../../src/gateway/backends/pool-cache.js";
 import {
   deferred,
@@ -22,10 +22,9 @@ afterEach(async () => {
   await resources.closeAll();
   vi.restoreAllMocks();
 });
-let errors: MockInstance<typeof console.error>;
 beforeEach(() => {
   // Backend failures are logged with console.error by default; silenced here, read where it matters.
-  errors = vi.spyOn(console, "error").mockImplementation(() => {});
+  vi.spyOn(console, "error").mockImplementation(() => {});
 });
 function logged(): string {
   return gatewayLog();

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { statSync } from "node:fs";
-import { type IncomingMessage, validateHeaderName, validateHeaderValue } from "node:http";
+import { validateHeaderName, validateHeaderValue } from "node:http";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { formatSegments, type Segment } from "../../config/route-path.js";
@@ -339,8 +339,7 @@ export class FunctionBackend implements Backend {
     let out: Record<string, string> | null = null;
     for (const segment of this.#segments) {
       if (segment.kind === "literal") continue;
-      // The router names a greedy segment "*".
-      const value = segment.kind === "greedy" ? params["*"] : params[segment.name];
+      const value = params[segment.name];
       if (value === undefined) continue;
       out ??= {};
       out[segment.name] = value;

@@ -1,0 +1,100 @@
+import type { AdminOptions, RunningAdmin } from "../admin/server.js";
+import type { Snapshot } from "../config/snapshot.js";
+import type { GatewayOptions } from "../gateway/gateway.js";
+import { type ListenAddress, parseListen, type RunningGateway, startGateway } from "../gateway/server.js";
+import type { Logger } from "../logger.js";
+import { type Role, resolveWorkerCount, startWorkers, type WorkerPool } from "./cluster.js";
+
+export interface Serving {
+  /** This process's gateway (single process or worker). */
+  readonly gateway?: RunningGateway;
+  /** The workers (primary). */
+  readonly workers?: WorkerPool;
+  /** Stops serving; resolves with the number of requests (or workers) that did not finish cleanly. */
+  stop(): Promise<number>;
+}
+
+/** Serves the data plane in this process, or (primary) in `--workers` processes sharing the listener. */
+export async function serve(
+  role: Role,
+  args: readonly string[],
+  snapshot: Snapshot,
+  listen: ListenAddress,
+  logger: Logger,
+  options: GatewayOptions & { workers?: string | undefined },
+): Promise<Serving> {
+  if (role === "primary") {
+    const count = resolveWorkerCount(options.workers);
+    const workers = await startWorkers(count, args, logger);
+    logger.info(
+      { url: workers.url, workers: count },
+      `crossgate gateway listening on ${workers.url} (${count} workers)`,
+    );
+    return { workers, stop: () => workers.stop() };
+  }
+  const gateway = await startGateway(snapshot, listen, options);
+  logger.info(
+    {
+      url: gateway.url,
+      apis: snapshot.apis.length,
+      policies: snapshot.policies.size,
+      worker: role === "worker",
+    },
+    `crossgate gateway listening on ${gateway.url}`,
+  );
+  return {
+    gateway,
+    stop: async () => {
+      logger.info(
+        { inFlight: gateway.gateway.inFlight },
+        "stopping: no new connections, finishing requests in flight",
+      );
+      return (await gateway.close()).unfinished;
+    },
+  };
+}
+
+/**
+ * SIGTERM and SIGINT: stop (bounded by the drain time), then exit (1 when something was cut).
+ * Repeated signals are ignored while stopping: Ctrl-C, timeout(1) and systemd signal the whole
+ * process group, so a worker hears the signal itself and again from the primary.
+ */
+export function onStop(stop: () => Promise<number>, logger: Logger): void {
+  let stopping = false;
+  const handler = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    const unfinished = await stop();
+    logger.info({ unfinished }, "stopped");
+    process.exit(unfinished > 0 ? 1 : 0);
+  };
+  process.on("SIGTERM", () => void handler("SIGTERM"));
+  process.on("SIGINT", () => void handler("SIGINT"));
+}
+
+/**
+ * Starts the admin API on `address`. When the address was asked for (--admin, listen.admin) a failure
+ * stops the start; the store mode's default address only warns (e.g. a second node on one machine).
+ */
+export async function startAdminListener(
+  address: string,
+  explicit: boolean,
+  options: Omit<AdminOptions, "listen">,
+  logger: Logger,
+): Promise<RunningAdmin | undefined> {
+  try {
+    // Loaded only when an admin API is started: fastify and its plugins are most of the CLI's memory.
+    const { startAdmin } = await import("../admin/server.js");
+    const admin = await startAdmin({ ...options, listen: parseListen(address) });
+    logger.info({ url: admin.url }, `crossgate admin API on ${admin.url}`);
+    return admin;
+  } catch (error) {
+    if (explicit) throw error;
+    logger.warn(
+      { address, error: (error as Error).message },
+      "the admin API did not start on its default address; pass --admin HOST:PORT or --no-admin",
+    );
+    return undefined;
+  }
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import type { RunningAdmin } from "../admin/server.js";
+import { resolveAdminToken, sha256Hex } from "../admin/token.js";
+import { missingModules } from "../config/load.js";
+import type { Snapshot } from "../config/snapshot.js";
+import { ControlPlane } from "../control/control-plane.js";
+import { DEMO_CONFIG_PATH, readSeed } from "../control/seed.js";
+import { parseListen } from "../gateway/server.js";
+import type { Logger } from "../logger.js";
+import { clusterMetrics, GatewayMetrics, shareWithPrimary } from "../observability/metrics.js";
+import { openStore, parseStoreUrl, redactStoreUrl } from "../store/index.js";
+import type { Role } from "./cluster.js";
+import { onStop, type Serving, serve, startAdminListener } from "./serving.js";
+import { DEFAULT_ADMIN_LISTEN, DEFAULT_GATEWAY_LISTEN, type StartOptions } from "./start-options.js";
+
+function defaultCacheFile(storeUrl: string): string {
+  const location = parseStoreUrl(storeUrl);
+  return location.kind === "sqlite" && location.path !== ":memory:"
+    ? `${location.path}.last-good.json`
+    : resolve("crossgate-last-good.json");
+}
+
+/**
+ * Store mode: the configuration lives in the store (SQLite by default, PostgreSQL for clusters),
+ * seeded from the demo on first start, and follows every revision committed by any node.
+ */
+export async function startFromStore(
+  options: StartOptions,
+  logger: Logger,
+  role: Role,
+  args: readonly string[],
+): Promise<void> {
+  // Not checked here: when the store is down the control plane serves the cached configuration.
+  const store = await openStore(options.store, { checkConnection: false });
+  const metrics = new GatewayMetrics();
+  if (role === "worker") shareWithPrimary(metrics);
+  let serving: Serving | undefined;
+  let pending: { snapshot: Snapshot; revision: number } | undefined;
+  const plane = await ControlPlane.start(store, {
+    logger,
+    cacheFile: options.cache ?? defaultCacheFile(options.store),
+    // The primary (or the single process) seeds an empty store before any worker starts.
+    ...(role === "worker" ? {} : { seed: async () => readSeed(options.seed ?? DEMO_CONFIG_PATH) }),
+    extraChecks: (config) => missingModules(config, process.cwd()),
+    onSnapshot: (snapshot, revision) => {
+      metrics.revision.set(revision);
+      if (serving) serving.gateway?.swap(snapshot);
+      else pending = { snapshot, revision };
+    },
+  });
+  if (!pending) throw new Error("the control plane started without a configuration");
+  const snapshot = pending.snapshot;
+  const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
+  serving = await serve(role, args, plane.snapshot, listen, logger, {
+    logger,
+    metrics,
+    accessLog: options.accessLog,
+    baseDir: process.cwd(),
+    workers: options.workers,
+  });
+  logger.info({ store: redactStoreUrl(options.store), revision: plane.revision }, "serving from the store");
+  let admin: RunningAdmin | undefined;
+  if (options.admin !== false && role !== "worker") {
+    const configured = options.admin ?? plane.config.listen?.admin;
+    let token: { hash: string };
+    try {
+      token = await resolveAdminToken(plane.store, process.env);
+    } catch (error) {
+      // The store is down at start: no token can be checked, so /admin/v1 refuses everything until a
+      // restart (or CROSSGATE_ADMIN_TOKEN); health, readiness and metrics still answer.
+      logger.warn(
+        { error: (error as Error).message },
+        "the admin token could not be read from the store: the admin API refuses every call until restarted",
+      );
+      token = { hash: sha256Hex(randomBytes(32).toString("hex")) };
+    }
+    admin = await startAdminListener(
+      configured ?? DEFAULT_ADMIN_LISTEN,
+      configured !== undefined,
+      { plane, metrics: role === "primary" ? clusterMetrics() : metrics, logger, token },
+      logger,
+    );
+  }
+  const current = serving;
+  onStop(async () => {
+    await admin?.close();
+    const unfinished = await current.stop();
+    await plane.close();
+    return unfinished;
+  }, logger);
+}
