@@ -2,7 +2,7 @@
 /**
  * crossgate's benchmark suite: crossgate against its peers under wrk, on loopback.
  *
- *   node bench/run.mjs [--duration 10s] [--connections 50] [--runs 3] [--quick] [--only preflight|proxy|scale]
+ *   node bench/run.mjs [--duration 10s] [--connections 50] [--runs 3] [--quick] [--only preflight|proxy|scale|workers]
  *
  * For every scenario: start each contender pinned to the servers' core, check that it answers
  * correctly (a contender that does not is reported and never timed), warm each up, then time them
@@ -28,8 +28,8 @@ const HELP = `Usage: node bench/run.mjs [options]
   --threads N         wrk threads, all on the load core (default 1)
   --warmup D          untimed warm-up per contender before the first run (default 2s)
   --quick             smoke run: 3 s runs, 1 s warm-up, 3 buildSnapshot repeats
-  --only LIST         scenarios to run, comma-separated: preflight, proxy, scale (default all)
-  --contenders LIST   only these contender ids (crossgate, node-raw, fastify, express, nginx, undici, crossgate-10, ...)
+  --only LIST         scenarios to run, comma-separated: preflight, proxy, scale, workers (default all)
+  --contenders LIST   only these contender ids (crossgate, node-raw, node-raw-same, fastify, express, nginx, undici, crossgate-10, crossgate-w1, ...)
   --server-cpu N      core for the servers under test and the upstream (default 0)
   --load-cpu N        core for wrk (default 1)
   --scale-apis N      APIs of the large scale table (default 10000)
@@ -40,7 +40,7 @@ const HELP = `Usage: node bench/run.mjs [options]
 
 Needs wrk, nginx and taskset (apt-get install -y wrk nginx) and a built crossgate (npm run build).`;
 
-const ORDER = ["preflight", "proxy", "scale"];
+const ORDER = ["preflight", "proxy", "scale", "workers"];
 const root = fileURLToPath(new URL("..", import.meta.url));
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -244,7 +244,7 @@ async function runScenario(sc, env, opts, command) {
         durationSec,
         connections: opts.connections,
         threads: opts.threads,
-        cpu: opts.loadCpu,
+        cpu: sc.unpinned ? undefined : opts.loadCpu,
       });
 
     for (const st of live) {
@@ -336,8 +336,8 @@ async function runScenario(sc, env, opts, command) {
       connections: opts.connections,
       threads: opts.threads,
       runs: opts.runs,
-      serverCpu: opts.serverCpu,
-      loadCpu: opts.loadCpu,
+      serverCpu: sc.unpinned ? undefined : opts.serverCpu,
+      loadCpu: sc.unpinned ? undefined : opts.loadCpu,
     },
     ratioBase: sc.ratioBase,
     ratioLabel: sc.ratioLabel,
@@ -362,6 +362,7 @@ async function main() {
     preflight: scenarios.preflight,
     proxy: scenarios.proxy,
     scale: scenarios.scale({ apis: opts.scaleApis, policies: opts.scalePolicies }),
+    workers: scenarios.workers,
   };
 
   const results = {};

@@ -91,7 +91,7 @@ export async function startServer({
   port,
   timeoutMs = 30_000,
 }) {
-  const argv = cpu === undefined ? [command, ...args] : ["-c", String(cpu), command, ...args];
+  const argv = cpu === undefined ? args : ["-c", String(cpu), command, ...args];
   const started = process.hrtime.bigint();
   // taskset execs the command: the child's pid is the server's pid.
   const child = spawn(cpu === undefined ? command : "taskset", argv, {

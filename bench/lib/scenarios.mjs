@@ -25,7 +25,7 @@ const CROSSGATE_READY = /crossgate gateway listening on (http:\/\/[\w.:[\]-]+)/;
  * Prometheus metrics stay on). `env.nodeArgs` (e.g. `--cpu-prof`) go before the script, for
  * bench/profile.mjs.
  */
-function startCrossgate(env, name, config) {
+function startCrossgate(env, name, config, extraArgs = []) {
   // `env.crossgateRoot`: another build to run (bench/profile.mjs --root, for before/after figures).
   const root = env.crossgateRoot ?? env.root;
   if (!existsSync(join(root, "dist/cli/main.js"))) {
@@ -45,6 +45,7 @@ function startCrossgate(env, name, config) {
       "--listen",
       "127.0.0.1:0",
       ...(env.accessLog ? [] : ["--no-access-log"]),
+      ...extraArgs,
     ],
     cwd: root,
     cpu: env.serverCpu,
@@ -141,6 +142,11 @@ export const preflight = {
       start: (env) => startPeer(env, "raw-preflight", "raw-preflight.mjs"),
     },
     {
+      id: "node-raw-same",
+      label: "raw node:http, crossgate's header set (200, request id, Server-Timing, Content-Length)",
+      start: (env) => startPeer(env, "raw-preflight-same", "raw-preflight.mjs", ["--same-headers"]),
+    },
+    {
       id: "fastify",
       label: "fastify + @fastify/cors",
       start: (env) => startPeer(env, "fastify-preflight", "fastify-preflight.mjs"),
@@ -158,6 +164,13 @@ export const preflight = {
   ],
   targets: [
     { label: "preflight vs raw node:http", kind: "ratio", of: "crossgate", to: "node-raw", min: 0.95 },
+    {
+      label: "preflight vs raw node:http sending crossgate's header set (reference, not an issue target)",
+      kind: "ratio",
+      of: "crossgate",
+      to: "node-raw-same",
+      min: 0.95,
+    },
     {
       label: "preflight vs fastify + @fastify/cors",
       kind: "ratio",
@@ -248,6 +261,47 @@ export const proxy = {
       to: "nginx",
       min: 0.45,
       stretch: true,
+    },
+  ],
+};
+
+/**
+ * Multi-core: `crossgate start --workers 1` against `--workers 2` (node:cluster, one shared listener),
+ * cross-origin GET to a mock backend. This machine has two cores, so nothing is pinned: the workers,
+ * the primary and wrk share both, which is also what a deployment on a two-core host would do.
+ */
+export const workers = {
+  id: "workers",
+  title: "Workers",
+  describe:
+    "`GET /simple` from `https://b.example.com` to a mock backend, `crossgate start --workers 1` against `--workers 2`; servers and wrk unpinned on both cores",
+  request: { ...PREFLIGHT_REQUEST, method: "GET", headers: { Origin: PREFLIGHT_REQUEST.headers.Origin } },
+  check: (url, request) => checkActual(url, request, "ok", DISALLOWED_ORIGIN),
+  ratioBase: "crossgate-w2",
+  ratioLabel: "2 workers ÷ this",
+  /** wrk and the servers share every core (see above). */
+  unpinned: true,
+  contenders: [1, 2].map((n) => ({
+    id: `crossgate-w${n}`,
+    label: `crossgate, --workers ${n}`,
+    start: (env) =>
+      startCrossgate({ ...env, serverCpu: undefined }, `crossgate-workers-${n}`, WORKERS_CONFIG, [
+        "--workers",
+        String(n),
+      ]),
+  })),
+  targets: [],
+};
+
+const WORKERS_CONFIG = {
+  corsPolicies: [BENCH_POLICY],
+  apis: [
+    {
+      name: "simple",
+      method: "GET",
+      path: "/simple",
+      corsPolicy: "bench",
+      backend: { type: "mock", body: "ok" },
     },
   ],
 };
