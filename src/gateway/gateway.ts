@@ -196,15 +196,21 @@ export class Gateway {
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.#inFlight++;
     const ex = new Exchange(req, res, newRequestId(), performance.now(), this.#generation);
-    (res as TaggedResponse)[EXCHANGE] = ex;
-    res.on("close", this.#onClose);
     let forwarding: Promise<void> | undefined;
     try {
       forwarding = this.#run(ex);
     } catch (error) {
       this.#fail(ex, error);
+    }
+    if (forwarding === undefined && res.writableEnded) {
+      // Answered synchronously (preflights, refusals, routing errors): the exchange is over, so it
+      // is counted now, without a `close` listener per response (about 2% of a preflight).
+      this.#inFlight--;
+      this.#observe(ex, res.statusCode);
       return;
     }
+    (res as TaggedResponse)[EXCHANGE] = ex;
+    res.on("close", this.#onClose);
     forwarding?.catch((error: unknown) => this.#fail(ex, error));
   };
 
@@ -347,7 +353,7 @@ export class Gateway {
   /** The response is finished, or the client went away. */
   #closed(ex: Exchange): void {
     this.#inFlight--;
-    this.#observe(ex);
+    this.#observe(ex, ex.res.writableFinished ? ex.res.statusCode : 499);
     if (!ex.res.writableFinished) {
       ex.gone = true;
       ex.controller?.abort();
@@ -359,12 +365,11 @@ export class Gateway {
     }
   }
 
-  /** Metrics and the access log line, once the response is finished or the client went away. */
-  #observe(ex: Exchange): void {
+  /** Metrics and the access log line, once the response is finished (`status`) or the client went away (499). */
+  #observe(ex: Exchange, status: number): void {
     const m = this.#metrics;
     const log = this.#accessLog;
     if (m === undefined && log === undefined) return;
-    const status = ex.res.writableFinished ? ex.res.statusCode : 499;
     const api = ex.api?.name ?? "";
     const d = ex.decision;
     const verdict = d === undefined ? "none" : outcomeOf(d);

@@ -20,6 +20,9 @@ export function formatDuration(ms: number): string {
   return `${whole}.${tenths - whole * 10}`;
 }
 
+/** Complete bodies up to this size are written together with the head (see writeResponse). */
+const INLINE_BODY_MAX = 16 * 1024;
+
 /**
  * The header bag as the flat `[name, value, ...]` list `writeHead` takes, without undefined values.
  * With `contentLength` (a complete body): Content-Length is that, in the backend's position if it
@@ -64,7 +67,12 @@ export function writeResponse(
     const flat = flatten(headers, String(length));
     if (statusMessage !== undefined) res.writeHead(status, statusMessage, flat);
     else res.writeHead(status, flat);
-    res.end(body ?? undefined);
+    if (body !== null && typeof body !== "string" && body.length <= INLINE_BODY_MAX) {
+      // node:http writes the head and a latin1 string body as one string, one write() system call;
+      // a Buffer body goes out with the head through writev and a JavaScript array per response.
+      // latin1 maps bytes to characters one to one, so the bytes on the wire are the same.
+      res.end(body.toString("latin1"), "latin1");
+    } else res.end(body ?? undefined);
     return undefined;
   }
   const flat = flatten(headers, undefined);
