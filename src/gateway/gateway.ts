@@ -196,21 +196,15 @@ export class Gateway {
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.#inFlight++;
     const ex = new Exchange(req, res, newRequestId(), performance.now(), this.#generation);
+    (res as TaggedResponse)[EXCHANGE] = ex;
+    res.on("close", this.#onClose);
     let forwarding: Promise<void> | undefined;
     try {
       forwarding = this.#run(ex);
     } catch (error) {
       this.#fail(ex, error);
-    }
-    if (forwarding === undefined && res.writableEnded) {
-      // Answered synchronously (preflights, refusals, routing errors): the exchange is over, so it
-      // is counted now, without a `close` listener per response (about 2% of a preflight).
-      this.#inFlight--;
-      this.#observe(ex, res.statusCode);
       return;
     }
-    (res as TaggedResponse)[EXCHANGE] = ex;
-    res.on("close", this.#onClose);
     forwarding?.catch((error: unknown) => this.#fail(ex, error));
   };
 
