@@ -53,6 +53,8 @@ class PathNode<E> {
 
 /** A request path made ready for matching: decoded as find-my-way decodes it, or null if malformed. */
 export interface SanitizedPath {
+  /** The request path as received (no query string): what prefix remainders are cut from. */
+  readonly raw: string;
   readonly path: string;
   /** Some parameter may hold a percent-encoded reserved character still to be decoded. */
   readonly decodeParams: boolean;
@@ -123,7 +125,7 @@ export function sanitizePath(target: string): SanitizedPath | null {
   }
   if (path.includes("//")) path = path.replace(/\/+/g, "/");
   if (path.length > 1 && path.charCodeAt(path.length - 1) === 47) path = path.slice(0, -1);
-  return { path, decodeParams };
+  return { raw: target, path, decodeParams };
 }
 
 /** find-my-way's parameter decoding: only the reserved `%XX` left encoded in the path are decoded. */
@@ -134,7 +136,8 @@ function decodeParam(value: string): string {
   let last = first;
   for (let i = first; i < value.length; i++) {
     if (value.charCodeAt(i) !== 37) continue;
-    out += `${value.slice(last, i)}${reservedAt(value, i) ?? "null"}`;
+    // Every `%` left in a sanitized path starts a reserved escape (sanitizePath decoded the rest).
+    out += `${value.slice(last, i)}${reservedAt(value, i) ?? value.slice(i, i + 3)}`;
     last = i + 3;
   }
   return out + value.slice(last);

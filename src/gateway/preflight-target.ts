@@ -1,4 +1,5 @@
 import type { ApiRuntime, Snapshot } from "../config/snapshot.js";
+import { sanitizePath } from "./path-tree.js";
 import type { RouteMatch } from "./router.js";
 
 /**
@@ -21,10 +22,12 @@ export function preflightTarget(
 ): PreflightTarget {
   // `match`, not `route`: a miss needs no 404/405 analysis, except the one answered below.
   // Only an API whose method is OPTIONS serves a preflight: an ANY API, however specific, does not.
-  const options = snapshot.router.match(host, "OPTIONS", path, false);
+  const sanitized = sanitizePath(path);
+  if (sanitized === null) return { kind: "none", status: 404 };
+  const options = snapshot.router.match(host, "OPTIONS", sanitized, false);
   if (options !== null && options.api.method === "OPTIONS") return { kind: "options-api", match: options };
-  const target = snapshot.router.match(host, requestMethod, path);
-  if (target === null) return { kind: "none", status: snapshot.router.miss(host, path).status };
+  const target = snapshot.router.match(host, requestMethod, sanitized);
+  if (target === null) return { kind: "none", status: snapshot.router.miss(host, sanitized).status };
   if (target.api.cors === null) return { kind: "none", status: 405, api: target.api };
   return { kind: "gateway", match: target };
 }

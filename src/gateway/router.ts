@@ -1,5 +1,5 @@
 import { METHODS } from "node:http";
-import type { Segment } from "../config/route-path.js";
+import { pathShape, type Segment } from "../config/route-path.js";
 import { type PathHit, PathTree, type SanitizedPath, sanitizePath } from "./path-tree.js";
 
 /** What the router needs to know of an API; the snapshot's ApiRuntime extends it. */
@@ -34,11 +34,10 @@ interface Entry<A> {
 
 const KNOWN_METHODS = new Set(METHODS);
 
-/** The shape of a route for conflict checks: parameter names do not matter, `/a/{x}` is `/a/{y}`. */
+/** The shape of a route for conflict checks (`pathShape`), a prefix API's subtree as a greedy tail. */
 function routeKey(segments: readonly Segment[], tail: boolean): string {
-  let out = "";
-  for (const s of segments) out += s.kind === "literal" ? `/${s.text}` : s.kind === "param" ? "/{}" : "/{+}";
-  return tail ? `${out}/{+}` : out || "/";
+  const shape = pathShape(segments);
+  return tail ? `${shape === "/" ? "" : shape}/{+}` : shape;
 }
 
 function literalLength(segments: readonly Segment[]): number {
@@ -169,9 +168,16 @@ export class Router<A extends Routable> {
    * analysis), which is what the hot path and preflights need.
    * `host` is the Host header's name, lowercase, without port; `path` has no query string.
    */
-  match(host: string, method: string, rawPath: string, includeAny = true): RouteMatch<A> | null {
-    const path = sanitizePath(rawPath);
+  match(
+    host: string,
+    method: string,
+    target: string | SanitizedPath,
+    includeAny = true,
+  ): RouteMatch<A> | null {
+    // A caller that looks up one path several times (preflights) sanitizes it once.
+    const path = typeof target === "string" ? sanitizePath(target) : target;
     if (path === null) return null;
+    const rawPath = path.raw;
     // Common case first: no group names a domain, so every request goes to one table.
     if (!this.usesHost) return toMatch(this.#anyHost.find(method, path, includeAny), rawPath);
     if (this.#exact.size > 0) {
@@ -194,8 +200,8 @@ export class Router<A extends Routable> {
   }
 
   /** Why a request matched nothing: 405 with the methods the path allows, else 404. */
-  miss(host: string, rawPath: string): RouteResult<A> & { readonly found: false } {
-    const path = sanitizePath(rawPath);
+  miss(host: string, target: string | SanitizedPath): RouteResult<A> & { readonly found: false } {
+    const path = typeof target === "string" ? sanitizePath(target) : target;
     const tables = this.usesHost ? this.#tablesFor(host) : [this.#anyHost];
     const allow = new Set<string>();
     if (path !== null) for (const table of tables) for (const m of table.allowedMethods(path)) allow.add(m);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import FindMyWay from "find-my-way";
 import { describe, expect, it } from "vitest";
-import type { Segment } from "../../src/config/route-path.js";
+import { pathShape, type Segment } from "../../src/config/route-path.js";
 import { MAX_PARAM_LENGTH, PathTree, sanitizePath } from "../../src/gateway/path-tree.js";
 
 /**
@@ -29,8 +29,8 @@ function toFmwPath(segments: readonly Segment[]): string {
 }
 
 function shapeKey(segments: readonly Segment[], tail: boolean): string {
-  const s = segments.map((x) => (x.kind === "literal" ? `/${x.text}` : x.kind === "param" ? "/{}" : "/{+}"));
-  return `${s.join("")}${tail ? "/{+}" : ""}` || "/";
+  const shape = pathShape(segments);
+  return tail ? `${shape === "/" ? "" : shape}/{+}` : shape;
 }
 
 interface Tables {
