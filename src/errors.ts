@@ -4,6 +4,22 @@
  * only when the gateway writes the refusal.
  */
 export const ERRORS = {
+  // Refused before routing (SPEC section 3, step 0): what is routed must be what the backend receives.
+  PATH_MALFORMED: {
+    status: 400,
+    message: "The request path is malformed (a bad %XX escape, a fragment, or not a path)",
+  },
+  PATH_ABOVE_ROOT: { status: 400, message: "The request path climbs above / with '..'" },
+  PATH_ENCODED_SLASH: {
+    status: 400,
+    message: "The request path holds an encoded slash or backslash (%2F, %5C)",
+  },
+  PATH_BACKSLASH: { status: 400, message: "The request path holds a backslash" },
+  PATH_NUL: { status: 400, message: "The request path holds a NUL" },
+  PATH_SEMICOLON: { status: 400, message: "The request path holds ';' parameters" },
+  DUPLICATE_HOST: { status: 400, message: "The request has more than one Host header" },
+  CONNECT_NOT_ALLOWED: { status: 405, message: "CONNECT is not supported: crossgate is not a forward proxy" },
+  HTTP_VERSION_NOT_SUPPORTED: { status: 505, message: "HTTP Version Not Supported" },
   ROUTE_NOT_FOUND: { status: 404, message: "No API matches this request" },
   METHOD_NOT_ALLOWED: { status: 405, message: "Method Not Allowed" },
   CORS_ORIGIN_NOT_ALLOWED: { status: 403, message: "Specified Origin is not allowed" },

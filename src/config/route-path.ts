@@ -1,3 +1,5 @@
+import { normalizePath, type PathOptions } from "../routing/normalize-path.js";
+
 /**
  * API paths: literal segments, `{param}` segments and one final greedy `{rest+}`.
  * `parseRoutePath("/users/{id}")` gives segments [literal users, param id].
@@ -10,6 +12,9 @@ export type Segment =
 export type RoutePathResult =
   | { readonly ok: true; readonly segments: readonly Segment[]; readonly normalized: string }
   | { readonly ok: false; readonly reason: string };
+
+/** Literal segments may hold what a request path may keep; whether a request may send it is the gateway's call. */
+const KEEP_ALL: PathOptions = { semicolons: "keep", encodedSlashes: "keep" };
 
 const LITERAL = /^[A-Za-z0-9\-._~!$&'()+,;=:@%]+$/;
 const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)(\+?)\}$/;
@@ -45,10 +50,16 @@ export function parseRoutePath(path: string, allowParams = true): RoutePathResul
         reason: `segment ${JSON.stringify(part)}: a parameter is a whole segment, {name} or {name+}`,
       };
     }
-    if (part === "." || part === "..") return { ok: false, reason: "has a '.' or '..' segment" };
     if (!LITERAL.test(part))
       return { ok: false, reason: `segment ${JSON.stringify(part)} has characters a path cannot` };
-    segments.push({ kind: "literal", text: part });
+    // Literals are compared with normalized request paths, so they are normalized the same way.
+    const normalized = normalizePath(`/a/${part}`, KEEP_ALL);
+    if (!normalized.ok) return { ok: false, reason: `segment ${JSON.stringify(part)}: ${normalized.detail}` };
+    const text = normalized.path.slice(3);
+    if (text === "" || text.includes("/")) {
+      return { ok: false, reason: `segment ${JSON.stringify(part)} is a '.' or '..' segment once decoded` };
+    }
+    segments.push({ kind: "literal", text });
   }
   return { ok: true, segments, normalized: formatSegments(segments) };
 }

@@ -92,8 +92,31 @@ export const LimitsSchema = T.Object(
   },
 );
 
+export const PathSettingsSchema = T.Object(
+  {
+    semicolons: T.Optional(
+      T.Union([T.Literal("refuse"), T.Literal("keep")], {
+        description:
+          "A raw ';' in the request path: refuse (400 PATH_SEMICOLON, the default: servers such as Tomcat strip ';' parameters after routing) or keep it as an ordinary path character.",
+      }),
+    ),
+    encodedSlashes: T.Optional(
+      T.Union([T.Literal("refuse"), T.Literal("keep")], {
+        description:
+          "An encoded slash or backslash (%2F, %5C) in the request path: refuse (400 PATH_ENCODED_SLASH, the default) or keep it encoded inside its segment.",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "How request paths that some servers read differently are treated. Paths are always normalized (RFC 3986) before routing, and the normalized path is what the backend receives.",
+  },
+);
+
 export const GatewaySettingsSchema = T.Object(
   {
+    paths: T.Optional(PathSettingsSchema),
     serverTiming: T.Optional(
       T.Boolean({ description: "Send Server-Timing: gateway;dur=..., upstream;dur=... (default true)." }),
     ),

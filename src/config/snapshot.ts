@@ -3,6 +3,7 @@ import { type CompiledPolicy, type CorsRules, compilePolicy, TOGGLE } from "../c
 import type { AdditionalOrigin } from "../cors/types.js";
 import { Router } from "../gateway/router.js";
 import { type Problem, prefixProblems } from "../problems.js";
+import { DEFAULT_PATH_OPTIONS } from "../routing/normalize-path.js";
 import { parseRoutePath, type Segment } from "./route-path.js";
 import type { ApiConfig, AppConfig, BackendConfig, Config, GroupConfig } from "./schema.js";
 import { analyzeConfig, hasErrors } from "./validate.js";
@@ -197,15 +198,19 @@ export function buildSnapshot(raw: unknown): BuildResult {
     };
   });
 
-  const router = new Router<ApiRuntime>(apis, (api, other) => {
-    errors.push({
-      severity: "error",
-      code: "API_CONFLICT",
-      path: `apis[${api.index}].path`,
-      value: api.config.path,
-      reason: `${api.method} ${api.config.path} resolves to the same route as apis[${other.index}] (${other.name})`,
-    });
-  });
+  const router = new Router<ApiRuntime>(
+    apis,
+    (api, other) => {
+      errors.push({
+        severity: "error",
+        code: "API_CONFLICT",
+        path: `apis[${api.index}].path`,
+        value: api.config.path,
+        reason: `${api.method} ${api.config.path} resolves to the same route as apis[${other.index}] (${other.name})`,
+      });
+    },
+    { ...DEFAULT_PATH_OPTIONS, ...config.gateway?.paths },
+  );
 
   if (errors.length > 0) return { ok: false, problems: [...errors, ...warnings] };
 

@@ -377,6 +377,62 @@ const CASES: readonly Case[] = [
     findings: [err("CORS_NAME_INVALID", "allowMethods[0]")],
   },
 
+  // --- Names that can never work (Fetch's forbidden names; SPEC section 4) ----------------------
+  {
+    name: "a forbidden method in allowMethods is an error, in any case",
+    policy: { allowOrigins: [O], allowMethods: ["GET", "CONNECT", "trace", "Track"] },
+    findings: [
+      err("CORS_FORBIDDEN_METHOD", "allowMethods[1]"),
+      err("CORS_FORBIDDEN_METHOD", "allowMethods[2]"),
+      err("CORS_FORBIDDEN_METHOD", "allowMethods[3]"),
+    ],
+  },
+  {
+    name: "forbidden request-header names in allowHeaders are errors, Sec- and Proxy- prefixes included",
+    policy: {
+      allowOrigins: [O],
+      allowHeaders: [
+        "Content-Type",
+        "Cookie",
+        "host",
+        "Content-Length",
+        "Origin",
+        "Referer",
+        "Sec-Fetch-Mode",
+        "proxy-authorization",
+        "Keep-Alive",
+        "DNT",
+      ],
+    },
+    findings: [
+      err("CORS_FORBIDDEN_HEADER", "allowHeaders[1]"),
+      err("CORS_FORBIDDEN_HEADER", "allowHeaders[2]"),
+      err("CORS_FORBIDDEN_HEADER", "allowHeaders[3]"),
+      err("CORS_FORBIDDEN_HEADER", "allowHeaders[4]"),
+      err("CORS_FORBIDDEN_HEADER", "allowHeaders[5]"),
+      err("CORS_FORBIDDEN_HEADER", "allowHeaders[6]"),
+      err("CORS_FORBIDDEN_HEADER", "allowHeaders[7]"),
+      err("CORS_FORBIDDEN_HEADER", "allowHeaders[8]"),
+      err("CORS_FORBIDDEN_HEADER", "allowHeaders[9]"),
+    ],
+  },
+  {
+    name: "headers that merely look close to forbidden ones are allowed (X-Cookie, Secret, Proxyish)",
+    policy: {
+      allowOrigins: [O],
+      allowHeaders: ["X-Cookie", "Secret", "Proxyish", "X-Sec-Token", "Authorization"],
+    },
+    findings: [],
+  },
+  {
+    name: "Set-Cookie and Set-Cookie2 in exposeHeaders are errors: no page can read them",
+    policy: { allowOrigins: [O], exposeHeaders: ["X-Request-Id", "Set-Cookie", "set-cookie2"] },
+    findings: [
+      err("CORS_FORBIDDEN_EXPOSE_HEADER", "exposeHeaders[1]"),
+      err("CORS_FORBIDDEN_EXPOSE_HEADER", "exposeHeaders[2]"),
+    ],
+  },
+
   // --- Mode, private network, no origins ------------------------------------------------------
   {
     name: "report mode is a warning",

@@ -1,11 +1,13 @@
 import type { Problem } from "../problems.js";
 import type { CompiledPolicy } from "./compiled-policy.js";
+import { forbiddenRequestHeaderReason, isForbiddenMethod, isForbiddenResponseHeader } from "./forbidden.js";
 import { compileLinearRegex, RegexSyntaxError } from "./linear-regex/index.js";
 import { isToken, normalizeMethod } from "./methods.js";
 import { isIpHost, isParseError, parseOrigin } from "./origin.js";
 import { OriginMatcher, type PatternRule, type WildcardRule } from "./origin-matcher.js";
 import { isPublicSuffix } from "./public-suffix.js";
 import type { AdditionalOrigin, CorsPolicyInput, HeaderPair } from "./types.js";
+import { PREFLIGHT_VARY, PREFLIGHT_VARY_PNA } from "./vary.js";
 
 /** Browsers cap preflight caching (Firefox at 86400 s); a larger value is a mistake. */
 export const MAX_MAX_AGE = 86400;
@@ -261,6 +263,31 @@ function planPatterns(input: CorsPolicyInput, f: Findings): PatternRule[] {
   return rules;
 }
 
+/** A name that can never work in `field` (Fetch's forbidden names), with the problem to report. */
+function forbiddenName(
+  field: "allowMethods" | "allowHeaders" | "exposeHeaders",
+  value: string,
+): { code: string; reason: string } | null {
+  if (field === "allowMethods") {
+    return isForbiddenMethod(value)
+      ? {
+          code: "CORS_FORBIDDEN_METHOD",
+          reason: `${value} is a forbidden method (Fetch standard): no page can send it, so allowing it has no effect`,
+        }
+      : null;
+  }
+  if (field === "allowHeaders") {
+    const reason = forbiddenRequestHeaderReason(value);
+    return reason === null ? null : { code: "CORS_FORBIDDEN_HEADER", reason };
+  }
+  return isForbiddenResponseHeader(value)
+    ? {
+        code: "CORS_FORBIDDEN_EXPOSE_HEADER",
+        reason: `${value} is a forbidden response-header name (Fetch standard): no page can read it, exposed or not`,
+      }
+    : null;
+}
+
 function planTokens(
   field: "allowMethods" | "allowHeaders" | "exposeHeaders",
   values: readonly string[],
@@ -291,6 +318,12 @@ function planTokens(
         `${JSON.stringify(value)} is not a valid ${field === "allowMethods" ? "method" : "header"} name`,
       );
       return;
+    } else {
+      const forbidden = forbiddenName(field, value);
+      if (forbidden !== null) {
+        f.error(forbidden.code, path, value, forbidden.reason);
+        return;
+      }
     }
     const normalized = normalize(value);
     const key = field === "allowMethods" ? normalized : normalized.toLowerCase();
@@ -418,13 +451,8 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
 
   const originDependent = !anyOriginConstant || reportOnly;
   const actualVary = originDependent || (!timing.any && timing.origins.size > 0) ? "Origin" : "";
-  const preflightVaryTokens: string[] = [];
-  if (originDependent) preflightVaryTokens.push("Origin");
-  if (!methods.any || reportOnly) preflightVaryTokens.push("Access-Control-Request-Method");
-  // `*` never covers Authorization, so the answer depends on the requested headers unless it is listed too.
-  const headersAnswerFixed = headers.any && headers.list.some((h) => h.toLowerCase() === "authorization");
-  if (!headersAnswerFixed || reportOnly) preflightVaryTokens.push("Access-Control-Request-Headers");
-  if (input.allowPrivateNetwork === true) preflightVaryTokens.push("Access-Control-Request-Private-Network");
+  // Every answer to a preflight varies on all three request headers, refusals included (SPEC section 4).
+  const preflightVary = input.allowPrivateNetwork === true ? PREFLIGHT_VARY_PNA : PREFLIGHT_VARY;
 
   const source = exportPolicy(input, origins.normalizedList, methods.list, headers.list, expose.list);
   const policy: CompiledPolicy = {
@@ -449,7 +477,7 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
     allowMethodsValue,
     allowHeadersValue,
     actualVary,
-    preflightVary: preflightVaryTokens.join(", "),
+    preflightVary,
     source,
   };
   return { ok: true, policy, warnings: f.list };

@@ -4,9 +4,18 @@ import { normalizeMethod, SAFELISTED_METHODS } from "./methods.js";
 import { isParseError, type OriginParseResult, parseOrigin } from "./origin.js";
 import type { CorsDecision, CorsReason, CorsRequest, HeaderPair, TraceStep } from "./types.js";
 
-/** True for a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (Fetch, CORS-preflight request). */
+/**
+ * True for a CORS preflight: OPTIONS with Origin and a non-empty Access-Control-Request-Method (Fetch,
+ * CORS-preflight request: the header holds the method, and an empty value names none). Any other
+ * OPTIONS is an ordinary request.
+ */
 export function isPreflight(req: CorsRequest): boolean {
-  return req.method === "OPTIONS" && req.origin !== undefined && req.accessControlRequestMethod !== undefined;
+  return (
+    req.method === "OPTIONS" &&
+    req.origin !== undefined &&
+    req.accessControlRequestMethod !== undefined &&
+    req.accessControlRequestMethod !== ""
+  );
 }
 
 const NO_HEADERS: readonly HeaderPair[] = [];

@@ -17,6 +17,7 @@ export { isToken, normalizeMethod } from "./methods.js";
 export { isParseError, MAX_ORIGIN_LENGTH, parseOrigin } from "./origin.js";
 export { decideToggle, TOGGLE, type TogglePolicy } from "./toggle.js";
 export type * from "./types.js";
+export { PREFLIGHT_VARY, PREFLIGHT_VARY_PNA } from "./vary.js";
 
 import type { CompiledPolicy } from "./compiled-policy.js";
 import { decide } from "./decide.js";

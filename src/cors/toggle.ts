@@ -1,6 +1,7 @@
 import { isPreflight } from "./decide.js";
 import { parseRequestHeaderList } from "./header-list.js";
 import type { CorsDecision, CorsRequest, HeaderPair, TraceStep } from "./types.js";
+import { PREFLIGHT_VARY } from "./vary.js";
 
 /**
  * The CORS toggle (`cors: true`): Huawei APIG's permissive profile, header for header as in
@@ -85,6 +86,6 @@ export function decideToggle(req: CorsRequest, trace?: TraceStep[]): CorsDecisio
     reason: "PERMISSIVE_TOGGLE",
     status: 200,
     headers,
-    vary: "Access-Control-Request-Headers",
+    vary: PREFLIGHT_VARY,
   };
 }

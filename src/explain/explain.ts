@@ -9,14 +9,18 @@ import {
   checkResponse,
   decideCors,
   needsPreflight,
+  PREFLIGHT_VARY,
   type TraceStep,
 } from "../cors/index.js";
 import { corsRefusalCode, ERRORS, type ErrorCode } from "../errors.js";
 import type { HeaderBag } from "../gateway/backends/types.js";
 import { applyCors } from "../gateway/cors-headers.js";
 import { groupDefaultFor } from "../gateway/group-default.js";
+import type { SanitizedPath } from "../gateway/path-tree.js";
+import { routablePath } from "../gateway/path-tree.js";
 import { preflightTarget } from "../gateway/preflight-target.js";
-import { hostName, splitTarget } from "../gateway/request-view.js";
+import { hostName } from "../gateway/request-view.js";
+import { normalizePath } from "../routing/normalize-path.js";
 
 export interface ExplainInput {
   readonly origin: string;
@@ -110,7 +114,8 @@ function defaultHost(snapshot: Snapshot): string {
 export function explain(snapshot: Snapshot, input: ExplainInput): Explanation {
   const host = input.host ?? defaultHost(snapshot);
   const hostOnly = hostName(host);
-  const { path } = splitTarget(input.path);
+  const q = input.path.indexOf("?");
+  const normalized = normalizePath(q < 0 ? input.path : input.path.slice(0, q), snapshot.router.pathOptions);
   const url = `http://${host}${input.path}`;
   const browserReq: BrowserRequest = {
     url,
@@ -122,6 +127,12 @@ export function explain(snapshot: Snapshot, input: ExplainInput): Explanation {
   };
   const stages: ExplainStage[] = [];
   const preflightNeeded = needsPreflight(browserReq);
+  if (!normalized.ok) {
+    const stage = explainRefusedPath(snapshot, hostOnly, input, browserReq, preflightNeeded, normalized);
+    const summary = `${preflightNeeded ? "blocked at preflight" : "the page cannot read the response"}: the gateway refuses the path (${normalized.refusal}: ${normalized.detail})`;
+    return { url, preflightNeeded, stages: [stage], outcome: { ok: false, summary } };
+  }
+  const path = routablePath(normalized.path, normalized.encoded);
 
   if (preflightNeeded) {
     const requested = unsafeHeaderNames(browserReq);
@@ -168,7 +179,7 @@ type StageBody = Omit<ExplainStage, "request">;
 function explainPreflight(
   snapshot: Snapshot,
   host: string,
-  path: string,
+  path: SanitizedPath,
   method: string,
   view: CorsRequest,
   browserReq: BrowserRequest,
@@ -182,12 +193,13 @@ function explainPreflight(
       verdict: "fail",
       detail:
         target.status === 404
-          ? `no API serves ${path} on host ${host || "(none)"}`
+          ? `no API serves ${path.raw} on host ${host || "(none)"}`
           : target.api
-            ? `API ${target.api.name} serves ${method} ${path} but has no CORS (no corsPolicy, no cors: true, no group default)`
-            : `no API serves ${method} ${path}`,
+            ? `API ${target.api.name} serves ${method} ${path.raw} but has no CORS (no corsPolicy, no cors: true, no group default)`
+            : `no API serves ${method} ${path.raw}`,
     });
     const e = errorStage(code);
+    e.headers.vary = PREFLIGHT_VARY;
     return {
       stage: "preflight",
       api: target.api?.name,
@@ -207,7 +219,7 @@ function explainPreflight(
     detail:
       target.kind === "options-api"
         ? `OPTIONS API ${api.name} serves the preflight`
-        : `preflight for ${method} ${path}: API ${api.name}; the gateway answers it`,
+        : `preflight for ${method} ${path.raw}: API ${api.name}; the gateway answers it`,
   });
   const base = {
     stage: "preflight" as const,
@@ -267,7 +279,7 @@ function explainPreflight(
 function explainActual(
   snapshot: Snapshot,
   host: string,
-  path: string,
+  path: SanitizedPath,
   input: ExplainInput,
   browserReq: BrowserRequest,
   rawHost: string,
@@ -281,13 +293,14 @@ function explainActual(
     accessControlRequestPrivateNetwork: false,
     selfOrigin: `http://${rawHost}`,
   };
-  const routed = snapshot.router.route(host, input.method, path);
+  const match = snapshot.router.match(host, input.method, path);
+  const routed = match !== null ? { found: true as const, match } : snapshot.router.miss(host, path);
   if (!routed.found) {
     const code: ErrorCode = routed.status === 404 ? "ROUTE_NOT_FOUND" : "METHOD_NOT_ALLOWED";
     trace.push({
       check: "route",
       verdict: "fail",
-      detail: `no API serves ${input.method} ${path} on host ${host || "(none)"}`,
+      detail: `no API serves ${input.method} ${path.raw} on host ${host || "(none)"}`,
     });
     const e = errorStage(code);
     const fallback = groupDefaultFor(snapshot, host);
@@ -359,5 +372,59 @@ function explainActual(
     status: answer.status,
     headers: toPairs(headers),
     browser: checkResponse(browserReq, toMap(headers)),
+  };
+}
+
+/** The gateway refuses the path before routing (SPEC section 3, step 0): a 400 for whichever request comes first. */
+function explainRefusedPath(
+  snapshot: Snapshot,
+  host: string,
+  input: ExplainInput,
+  browserReq: BrowserRequest,
+  preflight: boolean,
+  refused: { readonly refusal: ErrorCode; readonly detail: string },
+): ExplainStage {
+  const trace: TraceStep[] = [
+    { check: "path", verdict: "fail", detail: `${refused.detail}: refused before routing` },
+  ];
+  const e = errorStage(refused.refusal);
+  const fallback = groupDefaultFor(snapshot, host);
+  if (preflight) {
+    e.headers.vary = PREFLIGHT_VARY;
+  } else if (fallback) {
+    trace.push({
+      check: "cors",
+      verdict: "info",
+      detail: `the error carries the CORS headers of ${fallback.source}`,
+    });
+    const view: CorsRequest = {
+      method: input.method,
+      origin: input.origin,
+      accessControlRequestMethod: undefined,
+      accessControlRequestHeaders: undefined,
+      accessControlRequestPrivateNetwork: false,
+      selfOrigin: `http://${input.host ?? host}`,
+    };
+    const decision = decideCors(fallback.rules, view, trace);
+    if (decision.status < 400) applyCors(e.headers, decision, false);
+  }
+  const headers = toMap(e.headers);
+  return {
+    stage: preflight ? "preflight" : "actual",
+    request: {
+      method: preflight ? "OPTIONS" : input.method,
+      headers: preflight
+        ? [
+            ["origin", input.origin],
+            ["access-control-request-method", input.method],
+          ]
+        : [["origin", input.origin]],
+    },
+    corsRules: preflight ? "none" : (fallback?.source ?? "none"),
+    answeredBy: `the gateway (${e.status} ${refused.refusal})`,
+    trace,
+    status: e.status,
+    headers: toPairs(e.headers),
+    browser: preflight ? checkPreflight(browserReq, e.status, headers) : checkResponse(browserReq, headers),
   };
 }

@@ -7,19 +7,23 @@ import {
   type CorsRules,
   decideCors,
   isPreflight,
+  PREFLIGHT_VARY,
 } from "../cors/index.js";
 import { corsRefusalCode, ERRORS, type ErrorCode, GatewayError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
 import type { CorsOutcome, GatewayMetrics } from "../observability/metrics.js";
+import { normalizePath } from "../routing/normalize-path.js";
 import { authenticate } from "./auth.js";
 import { type ClientWatch, clientGoneReason } from "./backends/client-watch.js";
 import { buildBackends } from "./backends/registry.js";
 import type { Backend, BackendRequest, BackendResponse, HeaderBag } from "./backends/types.js";
 import { applyCors, mergeVary } from "./cors-headers.js";
 import { groupDefaultFor } from "./group-default.js";
+import { logValue, MAX_LOGGED_VALUE } from "./log-value.js";
+import { routablePath, type SanitizedPath } from "./path-tree.js";
 import { preflightTarget } from "./preflight-target.js";
 import { newRequestId } from "./request-id.js";
-import { corsView, hostName, targetPath, targetQuery } from "./request-view.js";
+import { corsView, hostName, protocolRefusal } from "./request-view.js";
 import { errorBody, formatDuration, writeResponse } from "./respond.js";
 
 /** A snapshot with the backends built for it: the unit that is swapped atomically. */
@@ -34,6 +38,13 @@ interface Generation {
  */
 class Exchange {
   api: ApiRuntime | undefined = undefined;
+  /** The normalized request path (what is routed and forwarded); the query is kept apart. */
+  path: SanitizedPath | undefined = undefined;
+  query = "";
+  /** The gateway's own error, when it answered with one (counted by code). */
+  errorCode: ErrorCode | undefined = undefined;
+  /** OPTIONS with Origin and a non-empty Access-Control-Request-Method. */
+  preflight = false;
   decision: CorsDecision | undefined = undefined;
   rules: CorsRules | null = null;
   upstreamMs: number | undefined = undefined;
@@ -82,6 +93,10 @@ class BackendCall implements BackendRequest, ClientWatch {
 
   get req(): IncomingMessage {
     return this.#ex.req;
+  }
+
+  get path(): string {
+    return (this.#ex.path as SanitizedPath).raw;
   }
 
   get requestId(): string {
@@ -212,22 +227,36 @@ export class Gateway {
   #run(ex: Exchange): Promise<void> | undefined {
     const { req } = ex;
     const { snapshot } = ex.generation;
-    const path = targetPath(req.url);
+    // Step 0 (SPEC section 3): refuse what is ambiguous before anything reads the path or the Host.
+    const view = corsView(req);
+    ex.preflight = isPreflight(view);
+    const refusal = protocolRefusal(req);
+    if (refusal !== undefined) throw new GatewayError(refusal);
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const normalized = normalizePath(q < 0 ? url : url.slice(0, q), snapshot.router.pathOptions);
+    if (!normalized.ok) {
+      this.#groupDefaultCors(ex, view);
+      throw new GatewayError(
+        normalized.refusal,
+        `${ERRORS[normalized.refusal].message}: ${normalized.detail}`,
+      );
+    }
+    const path = routablePath(normalized.path, normalized.encoded);
+    ex.path = path;
+    if (q >= 0) ex.query = url.slice(q);
     // The Host matters to routing only when a group names domains.
     const host = snapshot.router.usesHost ? hostName(req.headers.host) : "";
-    const view = corsView(req);
 
-    if (isPreflight(view)) {
+    if (ex.preflight) {
       const handled = this.#preflight(ex, host, path, view);
       if (handled) return undefined;
     }
 
     const match = snapshot.router.match(host, req.method ?? "GET", path);
     if (match === null) {
-      const realHost = hostName(req.headers.host);
-      ex.rules = groupDefaultFor(snapshot, realHost)?.rules ?? null;
-      if (ex.rules) ex.decision = decideCors(ex.rules, view);
-      const missed = snapshot.router.miss(realHost, path);
+      this.#groupDefaultCors(ex, view);
+      const missed = snapshot.router.miss(hostName(req.headers.host), path);
       const allow = missed.status === 405 ? { allow: missed.allow.join(", ") } : undefined;
       throw new GatewayError(
         missed.status === 404 ? "ROUTE_NOT_FOUND" : "METHOD_NOT_ALLOWED",
@@ -248,14 +277,20 @@ export class Gateway {
     }
     authenticate(snapshot, api, req);
     const backend = ex.generation.backends[api.index] as Backend;
-    return this.#forward(ex, backend, new BackendCall(ex, params, remainder, targetQuery(req.url)));
+    return this.#forward(ex, backend, new BackendCall(ex, params, remainder, ex.query));
+  }
+
+  /** A request no API serves is answered under its group's default policy, if the group has one. */
+  #groupDefaultCors(ex: Exchange, view: CorsRequest): void {
+    ex.rules = groupDefaultFor(ex.generation.snapshot, hostName(ex.req.headers.host))?.rules ?? null;
+    if (ex.rules) ex.decision = decideCors(ex.rules, view);
   }
 
   /**
    * Preflights never reach authentication, and reach a backend only through an OPTIONS API.
    * Returns false when an OPTIONS API serves it as an ordinary request (it has no CORS rules).
    */
-  #preflight(ex: Exchange, host: string, path: string, view: CorsRequest): boolean {
+  #preflight(ex: Exchange, host: string, path: SanitizedPath, view: CorsRequest): boolean {
     const target = preflightTarget(
       ex.generation.snapshot,
       host,
@@ -273,7 +308,7 @@ export class Gateway {
     if (api.cors === null) {
       // An OPTIONS API without CORS rules: its backend answers alone (e.g. Amazon's mock), unauthenticated.
       const backend = ex.generation.backends[api.index] as Backend;
-      const call = new BackendCall(ex, params, remainder, targetQuery(ex.req.url));
+      const call = new BackendCall(ex, params, remainder, ex.query);
       this.#forward(ex, backend, call).catch((error: unknown) => this.#fail(ex, error));
       return true;
     }
@@ -284,7 +319,7 @@ export class Gateway {
       this.#refuseCors(ex, decision);
     } else if (target.kind === "options-api") {
       const backend = ex.generation.backends[api.index] as Backend;
-      const call = new BackendCall(ex, params, remainder, targetQuery(ex.req.url));
+      const call = new BackendCall(ex, params, remainder, ex.query);
       this.#forward(ex, backend, call).catch((error: unknown) => this.#fail(ex, error));
     } else {
       this.#answerPreflight(ex, decision);
@@ -315,6 +350,7 @@ export class Gateway {
 
   #refuseCors(ex: Exchange, decision: CorsDecision): void {
     const code = corsRefusalCode(decision.reason);
+    ex.errorCode = code;
     const headers: HeaderBag = { "content-type": JSON_CONTENT_TYPE };
     const vary = mergeVary(undefined, decision.vary);
     if (vary !== undefined) headers.vary = vary;
@@ -325,9 +361,11 @@ export class Gateway {
 
   #sendError(ex: Exchange, code: ErrorCode, message: string, extra?: Readonly<Record<string, string>>): void {
     const headers: HeaderBag = { "content-type": JSON_CONTENT_TYPE, ...extra };
-    // Errors carry the CORS headers a successful response would, so that the page can read them.
-    if (ex.decision && ex.decision.status < 400 && !ex.decision.preflight)
-      applyCors(headers, ex.decision, false);
+    ex.errorCode = code;
+    // Errors carry the CORS headers a successful response would, so that the page can read them;
+    // a preflight's error carries none, but every answer to a preflight varies on its headers.
+    if (ex.preflight) headers.vary = PREFLIGHT_VARY;
+    else if (ex.decision && ex.decision.status < 400) applyCors(headers, ex.decision, false);
     this.#finish(ex, ERRORS[code].status, headers, errorBody(code, message, ex.requestId));
   }
 
@@ -370,6 +408,7 @@ export class Gateway {
     const reason = d?.wouldReject ?? d?.reason ?? "";
     if (m) {
       m.countRequest(api, status);
+      if (ex.errorCode !== undefined) m.countGatewayError(ex.errorCode);
       if (d) m.countCorsDecision(d.preflight, verdict as CorsOutcome, reason);
       if (ex.upstreamMs !== undefined) m.observeBackend(api, ex.upstreamMs / 1000);
     }
@@ -377,9 +416,9 @@ export class Gateway {
       {
         requestId: ex.requestId,
         method: ex.req.method,
-        host: ex.req.headers.host,
-        path: ex.req.url,
-        origin: ex.req.headers.origin,
+        host: logValue(ex.req.headers.host),
+        path: logValue(ex.req.url, 4 * MAX_LOGGED_VALUE),
+        origin: logValue(ex.req.headers.origin),
         api: api || undefined,
         status,
         cors: d === undefined ? undefined : { verdict, reason, preflight: d.preflight },

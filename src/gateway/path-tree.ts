@@ -1,11 +1,12 @@
 import type { Segment } from "../config/route-path.js";
+import { decodePathValue } from "../routing/normalize-path.js";
 
 /**
- * The path half of routing: a tree of whole segments for one method. It answers exactly what
- * find-my-way answered with the options crossgate used (ignoreTrailingSlash, ignoreDuplicateSlashes,
- * maxParamLength 500; test/gateway/path-tree.test.ts compares the two on generated tables), at a
- * fraction of the memory: find-my-way compiled a JavaScript function for every route and static
- * node, 25 MB for 10,000 APIs against about 3 MB here (docs/benchmarks.md, optimization 15).
+ * The path half of routing: a tree of whole segments for one method, matched against normalized
+ * paths (src/routing/normalize-path.ts). Its choices are find-my-way's with the options crossgate used
+ * (ignoreTrailingSlash, maxParamLength 500; test/gateway/path-tree.test.ts compares the two on
+ * generated tables), at a fraction of the memory: find-my-way compiled a JavaScript function for every
+ * route and static node, 25 MB for 10,000 APIs against about 3 MB here (docs/benchmarks.md, optimization 15).
  *
  * Precedence at every segment, with backtracking: a literal, then a `{param}`, then a greedy tail.
  */
@@ -51,96 +52,23 @@ class PathNode<E> {
   }
 }
 
-/** A request path made ready for matching: decoded as find-my-way decodes it, or null if malformed. */
+/** A normalized request path made ready for matching (see `routablePath`). */
 export interface SanitizedPath {
-  /** The request path as received (no query string): what prefix remainders are cut from. */
+  /** The normalized path (`normalizePath`): what is forwarded, and what prefix remainders are cut from. */
   readonly raw: string;
+  /** `raw` without its trailing slash: what the tree matches. */
   readonly path: string;
-  /** Some parameter may hold a percent-encoded reserved character still to be decoded. */
+  /** Some `%XX` escape remains in the path: parameter values must be decoded. */
   readonly decodeParams: boolean;
 }
 
-/**
- * Characters decodeURI leaves encoded (they are reserved): a `%XX` of one of them stays as it is in
- * the path, so that `%2F` never becomes a separator, and is decoded only inside a parameter value.
- */
-const RESERVED = new Map<string, string>([
-  ["23", "#"],
-  ["24", "$"],
-  ["25", "%"],
-  ["26", "&"],
-  ["2B", "+"],
-  ["2C", ","],
-  ["2F", "/"],
-  ["3A", ":"],
-  ["3B", ";"],
-  ["3D", "="],
-  ["3F", "?"],
-  ["40", "@"],
-]);
-
-function reservedAt(s: string, i: number): string | undefined {
-  return RESERVED.get(s.slice(i + 1, i + 3).toUpperCase());
-}
-
-/**
- * Decodes a path (without its query string), then removes duplicate slashes and one trailing slash.
- * `%25` is kept as `%25` and other reserved characters stay encoded; everything else is decoded.
- */
-export function sanitizePath(target: string): SanitizedPath | null {
-  // A fragment never reaches a server from a browser; a raw client may send one: it is not path.
-  const hash = target.indexOf("#");
-  const raw = hash < 0 ? target : target.slice(0, hash);
-  let path = raw;
-  let decodeParams = false;
-  const firstPercent = raw.indexOf("%");
-  if (firstPercent >= 0) {
-    let decode = false;
-    let rebuilt = "";
-    let last = 0;
-    for (let i = firstPercent; i < raw.length; i++) {
-      if (raw.charCodeAt(i) !== 37) continue;
-      const reserved = reservedAt(raw, i);
-      if (reserved === undefined) {
-        decode = true;
-        continue;
-      }
-      decodeParams = true;
-      if (reserved === "%") {
-        // decodeURI would turn %25 into a bare %: encode it once more so that it survives as %25.
-        decode = true;
-        rebuilt += `${raw.slice(last, i)}%2525`;
-        last = i + 3;
-      }
-      i += 2;
-    }
-    if (last > 0) path = rebuilt + raw.slice(last);
-    if (decode) {
-      try {
-        path = decodeURI(path);
-      } catch {
-        return null;
-      }
-    }
-  }
-  if (path.includes("//")) path = path.replace(/\/+/g, "/");
-  if (path.length > 1 && path.charCodeAt(path.length - 1) === 47) path = path.slice(0, -1);
-  return { raw: target, path, decodeParams };
-}
-
-/** find-my-way's parameter decoding: only the reserved `%XX` left encoded in the path are decoded. */
-function decodeParam(value: string): string {
-  const first = value.indexOf("%");
-  if (first < 0) return value;
-  let out = value.slice(0, first);
-  let last = first;
-  for (let i = first; i < value.length; i++) {
-    if (value.charCodeAt(i) !== 37) continue;
-    // Every `%` left in a sanitized path starts a reserved escape (sanitizePath decoded the rest).
-    out += `${value.slice(last, i)}${reservedAt(value, i) ?? value.slice(i, i + 3)}`;
-    last = i + 3;
-  }
-  return out + value.slice(last);
+/** A normalized path (from `normalizePath`) as the tree matches it: one trailing slash ignored. */
+export function routablePath(normalized: string, encoded: boolean): SanitizedPath {
+  const path =
+    normalized.length > 1 && normalized.charCodeAt(normalized.length - 1) === 47
+      ? normalized.slice(0, -1)
+      : normalized;
+  return { raw: normalized, path, decodeParams: encoded };
 }
 
 export interface PathHit<E> {
@@ -213,7 +141,7 @@ export class PathTree<E> {
       if (found !== null) return found;
     }
     if (node.param !== undefined) {
-      const value = target.decodeParams ? decodeParam(segment) : segment;
+      const value = target.decodeParams ? decodePathValue(segment) : segment;
       if (value.length <= MAX_PARAM_LENGTH) {
         values.push(value);
         const found = this.#search(node.param, target, end, values);
@@ -223,7 +151,7 @@ export class PathTree<E> {
     }
     if (node.greedy !== undefined) {
       const rest = path.slice(pos + 1);
-      values.push(target.decodeParams ? decodeParam(rest) : rest);
+      values.push(target.decodeParams ? decodePathValue(rest) : rest);
       return node.greedy;
     }
     return null;

@@ -1,5 +1,5 @@
 import type { ApiRuntime, Snapshot } from "../config/snapshot.js";
-import { sanitizePath } from "./path-tree.js";
+import type { SanitizedPath } from "./path-tree.js";
 import type { RouteMatch } from "./router.js";
 
 /**
@@ -17,12 +17,12 @@ export type PreflightTarget =
 export function preflightTarget(
   snapshot: Snapshot,
   host: string,
-  path: string,
+  path: string | SanitizedPath,
   requestMethod: string,
 ): PreflightTarget {
   // `match`, not `route`: a miss needs no 404/405 analysis, except the one answered below.
   // Only an API whose method is OPTIONS serves a preflight: an ANY API, however specific, does not.
-  const sanitized = sanitizePath(path);
+  const sanitized = typeof path === "string" ? snapshot.router.routable(path) : path;
   if (sanitized === null) return { kind: "none", status: 404 };
   const options = snapshot.router.match(host, "OPTIONS", sanitized, false);
   if (options !== null && options.api.method === "OPTIONS") return { kind: "options-api", match: options };

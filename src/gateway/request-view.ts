@@ -1,29 +1,36 @@
 import type { IncomingMessage } from "node:http";
 import type { CorsRequest } from "../cors/index.js";
-
-/** Splits a request target into its path (duplicate slashes collapsed) and query ("?..." or ""). */
-export function splitTarget(url: string | undefined): { path: string; query: string } {
-  return { path: targetPath(url), query: targetQuery(url) };
-}
-
-/**
- * The path of a request target, duplicate slashes collapsed: `targetPath("/a//b?x=1")` is `/a/b`.
- * Hot path: the usual target (no `?`, no `//`, leading `/`) is returned as it is, nothing allocated.
- */
-export function targetPath(url: string | undefined): string {
-  const target = url ?? "/";
-  const q = target.indexOf("?");
-  let path = q < 0 ? target : target.slice(0, q);
-  if (path.includes("//")) path = path.replace(/\/{2,}/g, "/");
-  if (path.charCodeAt(0) !== 0x2f) path = `/${path}`;
-  return path;
-}
+import type { ErrorCode } from "../errors.js";
 
 /** The query of a request target with its "?", or "": `targetQuery("/a?x=1")` is `?x=1`. */
 export function targetQuery(url: string | undefined): string {
   if (url === undefined) return "";
   const q = url.indexOf("?");
   return q < 0 ? "" : url.slice(q);
+}
+
+/**
+ * What makes a request ambiguous before its path is read (SPEC section 3, step 0): CONNECT (crossgate is
+ * no forward proxy, and its target is no path), two Host headers
+ * (which one did the client mean? node:http keeps the first, a backend may read the last), or an
+ * HTTP/1 request line naming another major version (node:http parses `HTTP/2.0` and `HTTP/0.9`).
+ * Requests that came over HTTP/2 (node:http2's compatibility objects carry a `stream`) are version 2.
+ */
+export function protocolRefusal(req: IncomingMessage): ErrorCode | undefined {
+  if (req.method === "CONNECT") return "CONNECT_NOT_ALLOWED";
+  if (req.httpVersionMajor !== 1 && (req as { stream?: unknown }).stream === undefined) {
+    return "HTTP_VERSION_NOT_SUPPORTED";
+  }
+  const raw = req.rawHeaders;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    // Hot path: compare the length first; nearly every request has one Host and no other 4-letter header.
+    if (name.length === 4 && (name === "Host" || name === "host" || name.toLowerCase() === "host")) {
+      if (++hosts > 1) return "DUPLICATE_HOST";
+    }
+  }
+  return undefined;
 }
 
 /** The Host header's name, lowercase, without the port: `API.Test:8080` is `api.test`. */

@@ -1,6 +1,7 @@
 import { METHODS } from "node:http";
 import { pathShape, type Segment } from "../config/route-path.js";
-import { type PathHit, PathTree, type SanitizedPath, sanitizePath } from "./path-tree.js";
+import { DEFAULT_PATH_OPTIONS, normalizePath, type PathOptions } from "../routing/normalize-path.js";
+import { type PathHit, PathTree, routablePath, type SanitizedPath } from "./path-tree.js";
 
 /** What the router needs to know of an API; the snapshot's ApiRuntime extends it. */
 export interface Routable {
@@ -46,7 +47,7 @@ function literalLength(segments: readonly Segment[]): number {
   return n;
 }
 
-/** The raw (still percent-encoded) path after its first `count` segments: `afterSegments("/a/b/c", 1)` is `/b/c`. */
+/** The normalized path after its first `count` segments: `afterSegments("/a/b/c", 1)` is `/b/c`. */
 function afterSegments(path: string, count: number): string {
   let at = 0;
   for (let k = 0; k < count; k++) {
@@ -126,7 +127,15 @@ export class Router<A extends Routable> {
   /** Whether some group names domains: if not, the Host header plays no part in routing. */
   readonly usesHost: boolean;
 
-  constructor(apis: readonly A[], onConflict: (api: A, other: A) => void = () => {}) {
+  /** How request paths are normalized before they are matched (`gateway.paths`). */
+  readonly pathOptions: PathOptions;
+
+  constructor(
+    apis: readonly A[],
+    onConflict: (api: A, other: A) => void = () => {},
+    pathOptions: PathOptions = DEFAULT_PATH_OPTIONS,
+  ) {
+    this.pathOptions = pathOptions;
     for (const api of apis) {
       if (api.domains.length === 0) {
         this.#anyHost.add(api, onConflict);
@@ -174,8 +183,8 @@ export class Router<A extends Routable> {
     target: string | SanitizedPath,
     includeAny = true,
   ): RouteMatch<A> | null {
-    // A caller that looks up one path several times (preflights) sanitizes it once.
-    const path = typeof target === "string" ? sanitizePath(target) : target;
+    // A caller that looks up one path several times (preflights) normalizes it once.
+    const path = typeof target === "string" ? this.routable(target) : target;
     if (path === null) return null;
     const rawPath = path.raw;
     // Common case first: no group names a domain, so every request goes to one table.
@@ -199,9 +208,15 @@ export class Router<A extends Routable> {
     return match !== null ? { found: true, match } : this.miss(host, path);
   }
 
+  /** A request path (no query) normalized and ready to match, or null when normalization refuses it. */
+  routable(path: string): SanitizedPath | null {
+    const n = normalizePath(path, this.pathOptions);
+    return n.ok ? routablePath(n.path, n.encoded) : null;
+  }
+
   /** Why a request matched nothing: 405 with the methods the path allows, else 404. */
   miss(host: string, target: string | SanitizedPath): RouteResult<A> & { readonly found: false } {
-    const path = typeof target === "string" ? sanitizePath(target) : target;
+    const path = typeof target === "string" ? this.routable(target) : target;
     const tables = this.usesHost ? this.#tablesFor(host) : [this.#anyHost];
     const allow = new Set<string>();
     if (path !== null) for (const table of tables) for (const m of table.allowedMethods(path)) allow.add(m);

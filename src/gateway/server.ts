@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Snapshot } from "../config/snapshot.js";
 import { Gateway, type GatewayOptions } from "./gateway.js";
@@ -42,6 +43,20 @@ function applyTimeouts(server: Server, snapshot: Snapshot): void {
   server.keepAliveTimeout = l.keepAliveTimeoutMs;
 }
 
+/**
+ * node:http hands CONNECT to the `connect` event with the bare socket, and closes it without a word when
+ * nothing listens. Here it gets a response object and goes through the gateway like any request, which
+ * answers 405 CONNECT_NOT_ALLOWED (JSON, request id, logged and counted), then the socket is closed.
+ */
+function answerConnect(gateway: Gateway, req: IncomingMessage, socket: Duplex): void {
+  socket.on("error", () => socket.destroy());
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Parameters<ServerResponse["assignSocket"]>[0]);
+  res.on("finish", () => socket.end());
+  gateway.handle(req, res);
+}
+
 /** Starts a gateway on a node:http server; port 0 picks a free port. */
 export async function startGateway(
   snapshot: Snapshot,
@@ -61,6 +76,7 @@ export async function startGateway(
     },
     gateway.handle,
   );
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => answerConnect(gateway, req, socket));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listen.port, listen.host, () => {

@@ -27,6 +27,9 @@ export class GatewayMetrics {
   /** Per kind and outcome (`kindIndex * 3 + outcomeIndex`), reason to its tally. */
   readonly #corsByReason: Map<string, Tally>[] = Array.from({ length: 6 }, () => new Map());
   readonly #corsTallies: Tally[] = [];
+  /** Error code to its tally. */
+  readonly #errorsByCode = new Map<string, Tally>();
+  readonly #errorTallies: Tally[] = [];
   /** `{ api }` label objects, one per API name, for the histogram. */
   readonly #apiLabels = new Map<string, { readonly api: string }>();
 
@@ -43,6 +46,13 @@ export class GatewayMetrics {
     labelNames: ["kind", "outcome", "reason"] as const,
     registers: [this.registry],
     collect: (): void => flush(this.corsDecisions, this.#corsTallies),
+  });
+  readonly gatewayErrors: Counter<"code"> = new Counter({
+    name: "crossgate_gateway_errors_total",
+    help: "Errors the gateway answered itself, by error code (docs/errors.md): refused paths, routing misses, CORS and auth refusals, backend failures.",
+    labelNames: ["code"] as const,
+    registers: [this.registry],
+    collect: (): void => flush(this.gatewayErrors, this.#errorTallies),
   });
   readonly backendDuration = new Histogram({
     name: "crossgate_backend_duration_seconds",
@@ -86,6 +96,17 @@ export class GatewayMetrics {
       tally = { labels: { kind: preflight ? "preflight" : "actual", outcome, reason }, pending: 0 };
       byReason.set(reason, tally);
       this.#corsTallies.push(tally);
+    }
+    tally.pending++;
+  }
+
+  /** Counts one error the gateway answered itself (`crossgate_gateway_errors_total{code}`). */
+  countGatewayError(code: string): void {
+    let tally = this.#errorsByCode.get(code);
+    if (tally === undefined) {
+      tally = { labels: { code }, pending: 0 };
+      this.#errorsByCode.set(code, tally);
+      this.#errorTallies.push(tally);
     }
     tally.pending++;
   }

@@ -219,6 +219,7 @@ describe("function backend: the proxy event", () => {
     const call = backend?.call({
       req,
       requestId: "b".repeat(32),
+      path: "/",
       params: {},
       remainder: "",
       query: "",
@@ -380,6 +381,7 @@ describe("function backend: loading", () => {
     const call = backend?.call({
       req: {} as IncomingMessage, // never read: the module failed to load
       requestId,
+      path: "/",
       params: {},
       remainder: "",
       query: "",
@@ -407,6 +409,7 @@ describe("function backend: loading", () => {
         ?.call({
           req,
           requestId: "0".repeat(32),
+          path: "/",
           params: {},
           remainder: "",
           query: "",

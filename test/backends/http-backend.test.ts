@@ -152,9 +152,19 @@ describe("http backend: path and query", () => {
       upstreamUrl: "/",
     },
     {
-      name: "percent-encoding in the remaining path is passed on untouched",
-      target: "/v1/files/a%2Fb/c%20d",
-      upstreamUrl: "/a%2Fb/c%20d",
+      name: "the remaining path is passed on normalized: escapes of unreserved characters decoded, others uppercased",
+      target: "/v1/files/%7euser/c%20d/x%3ay",
+      upstreamUrl: "/~user/c%20d/x%3Ay",
+    },
+    {
+      name: "dot segments are resolved before routing, so the backend receives the path that was routed",
+      target: "/v1/files/a/%2e%2e/../static/css/./site.css",
+      upstreamUrl: "/root/css/site.css",
+    },
+    {
+      name: "duplicate slashes are merged in what is forwarded as in what is routed",
+      target: "/v1//files///a//b",
+      upstreamUrl: "/a/b",
     },
     {
       name: "a prefix API with a URL path joins them with one slash",

@@ -131,4 +131,16 @@ describe("metrics and access log lines, one per exchange", () => {
     // Every exchange of this file, one line each.
     expect(accessLines()).toHaveLength(5);
   });
+
+  it("caps the header values and the path it logs: a 5,000-character Origin is not logged whole", async () => {
+    const origin = `https://${"a".repeat(5000)}.test`;
+    const path = `/nowhere/${"p".repeat(3000)}`;
+    const res = await send(gw.url, "GET", path, { Origin: origin, Host: `h${"o".repeat(1000)}.test` });
+    expect(res.status).toBe(404);
+    await expect.poll(() => accessLines().some((l) => String(l.path).startsWith("/nowhere/p"))).toBe(true);
+    const line = accessLines().find((l) => String(l.path).startsWith("/nowhere/p")) as Record<string, string>;
+    expect(line.origin).toBe(`${origin.slice(0, 256)}…[${origin.length} chars]`);
+    expect(String(line.host).length).toBeLessThan(300);
+    expect(line.path).toBe(`${path.slice(0, 1024)}…[${path.length} chars]`);
+  });
 });

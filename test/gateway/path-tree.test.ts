@@ -2,13 +2,15 @@ import fc from "fast-check";
 import FindMyWay from "find-my-way";
 import { describe, expect, it } from "vitest";
 import { pathShape, type Segment } from "../../src/config/route-path.js";
-import { MAX_PARAM_LENGTH, PathTree, sanitizePath } from "../../src/gateway/path-tree.js";
+import { MAX_PARAM_LENGTH, PathTree, routablePath } from "../../src/gateway/path-tree.js";
+import { normalizePath, type PathOptions } from "../../src/routing/normalize-path.js";
 
 /**
  * crossgate's path tree replaced find-my-way (memory: docs/benchmarks.md). find-my-way, configured as
- * crossgate configured it, is the oracle here: on generated route tables and request paths (encoded
- * reserved characters, malformed escapes, duplicate and trailing slashes, over-long parameters) both
- * must pick the same route and the same parameter values.
+ * crossgate configured it, is the oracle for the tree's choices: on generated route tables and request
+ * paths without escapes (duplicate and trailing slashes, over-long parameters, backtracking) both must
+ * pick the same route and the same parameter values. Escapes are normalized before the tree sees a path
+ * (src/routing/normalize-path.ts), which find-my-way does not do: those cases are checked on their own.
  */
 
 interface Route {
@@ -75,13 +77,13 @@ function oracle(t: Tables, path: string) {
   return { id: hit.store.id, params };
 }
 
-function ours(t: Tables, path: string) {
-  const sanitized = sanitizePath(path);
-  const hit = sanitized === null ? null : t.tree.find(sanitized);
+function ours(t: Tables, path: string, options?: PathOptions) {
+  const normalized = normalizePath(path, options);
+  const hit = normalized.ok ? t.tree.find(routablePath(normalized.path, normalized.encoded)) : null;
   return hit === null ? null : { id: hit.entry.id, params: { ...hit.params } };
 }
 
-const literal = fc.constantFrom("a", "b", "ab", "items", "x:y", "a%20b", "a+b", "v1");
+const literal = fc.constantFrom("a", "b", "ab", "items", "x:y", "a+b", "v1");
 const segment: fc.Arbitrary<Segment> = fc.oneof(
   { weight: 4, arbitrary: literal.map((text) => ({ kind: "literal" as const, text })) },
   { weight: 2, arbitrary: fc.constant({ kind: "param" as const, name: "" }) },
@@ -110,25 +112,7 @@ const table = fc
 
 const requestSegment = fc.oneof(
   literal,
-  fc.constantFrom(
-    "",
-    "c",
-    "a b",
-    "%2F",
-    "%2f",
-    "%25",
-    "%2525",
-    "q%3Fr",
-    "%zz",
-    "%C3%A9",
-    "a%2Fb",
-    "x%3Ay",
-    "%41",
-    "ab%",
-    "x".repeat(MAX_PARAM_LENGTH),
-    "y".repeat(MAX_PARAM_LENGTH + 1),
-    "%2F".repeat(200),
-  ),
+  fc.constantFrom("", "c", "x".repeat(MAX_PARAM_LENGTH), "y".repeat(MAX_PARAM_LENGTH + 1)),
 );
 const requestPath = fc
   .record({ parts: fc.array(requestSegment, { maxLength: 6 }), trailing: fc.boolean() })
@@ -146,14 +130,10 @@ describe("the path tree answers as find-my-way did", () => {
   });
 
   const fixed: [string, string][] = [
-    ["a parameter holds a decoded reserved character", "/items/a%2Fb"],
-    ["a %25 stays a percent sign", "/items/100%25"],
-    ["a malformed escape matches nothing", "/items/%zz"],
     ["duplicate and trailing slashes are ignored", "//items///42/"],
     ["a parameter of 501 characters does not match", `/items/${"y".repeat(501)}`],
-    ["a greedy tail keeps its slashes", "/files/a/b%2Fc/d"],
+    ["a greedy tail keeps its slashes", "/files/a/b/c/d"],
     ["the root", "/"],
-    ["a fragment is not part of the path", "/items/42#top"],
   ];
   const t = build([
     {
@@ -213,5 +193,54 @@ describe("the path tree answers as find-my-way did", () => {
     expect(ours(bt, "/a/b/d")).toEqual({ id: 1, params: { x: "b" } });
     expect(ours(bt, "/a/b/e")).toEqual({ id: 2, params: { rest: "b/e" } });
     for (const p of ["/a/b/c", "/a/b/d", "/a/b/e", "/a", "/b"]) expect(ours(bt, p)).toEqual(oracle(bt, p));
+  });
+});
+
+describe("the tree on normalized paths (escapes)", () => {
+  const t = build([
+    {
+      id: 0,
+      segments: [
+        { kind: "literal", text: "items" },
+        { kind: "param", name: "id" },
+      ],
+      prefix: false,
+    },
+    {
+      id: 1,
+      segments: [
+        { kind: "literal", text: "files" },
+        { kind: "greedy", name: "rest" },
+      ],
+      prefix: false,
+    },
+  ]);
+  const keep: PathOptions = { semicolons: "keep", encodedSlashes: "keep" };
+
+  it("decodes a parameter's escapes, an encoded slash included when the gateway keeps them", () => {
+    expect(ours(t, "/items/a%2Fb", keep)).toEqual({ id: 0, params: { id: "a/b" } });
+    expect(ours(t, "/items/100%25")).toEqual({ id: 0, params: { id: "100%" } });
+    expect(ours(t, "/items/caf%c3%a9")).toEqual({ id: 0, params: { id: "café" } });
+    expect(ours(t, "/items/a b")).toEqual({ id: 0, params: { id: "a b" } });
+  });
+
+  it("matches a literal written with escapes of unreserved characters", () => {
+    expect(ours(t, "/%69tems/42")).toEqual({ id: 0, params: { id: "42" } });
+  });
+
+  it("keeps a greedy tail's encoded slash inside its segment", () => {
+    expect(ours(t, "/files/a/b%2Fc/d", keep)).toEqual({ id: 1, params: { rest: "a/b/c/d" } });
+  });
+
+  it("matches nothing for a path the normalization refuses", () => {
+    for (const path of [
+      "/items/%zz",
+      "/items/a%2Fb",
+      "/items/a;x=1",
+      "/items/..%2f..",
+      "/../items/1",
+      "/items/42#top",
+    ])
+      expect(ours(t, path), path).toBeNull();
   });
 });

@@ -96,9 +96,17 @@ describe("routing, SPEC section 3 step 2", () => {
     it(name, () => expect(routeName(host, method, path)).toBe(expected));
   }
 
-  it("passes on the path after a prefix API's path, still encoded", () => {
-    const r = routes.router.route("api.shop.test", "GET", "/v1/users/7/a%2Fb");
-    expect(r.found && r.match.remainder).toBe("/7/a%2Fb");
+  it("passes on the normalized path after a prefix API's path, reserved characters still encoded", () => {
+    const r = routes.router.route("api.shop.test", "GET", "/v1/users/7/a%3ab/%7e");
+    expect(r.found && r.match.remainder).toBe("/7/a%3Ab/~");
+  });
+
+  it("matches nothing for a path the normalization refuses (the gateway answers 400 before routing)", () => {
+    expect(routes.router.route("api.shop.test", "GET", "/v1/users/7/a%2Fb")).toEqual({
+      found: false,
+      status: 404,
+      allow: [],
+    });
   });
 
   it("passes on the path after the group's base path for exact APIs", () => {

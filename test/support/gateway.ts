@@ -33,14 +33,16 @@ export function send(
   headers: Record<string, string | string[]> = {},
   body?: string,
 ): Promise<TestResponse> {
-  const url = new URL(path, base);
+  const url = new URL(base);
+  // The path goes out exactly as given: `new URL(path, base)` would resolve its dot segments first.
+  const target = path.startsWith("/") ? path : `${new URL(path, base).pathname}`;
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
         host: url.hostname,
         port: url.port,
         method,
-        path: `${url.pathname}${url.search}`,
+        path: target,
         headers,
         agent: false,
       },

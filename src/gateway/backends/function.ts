@@ -6,7 +6,6 @@ import { pathToFileURL } from "node:url";
 import { formatSegments, type Segment } from "../../config/route-path.js";
 import type { FunctionBackendConfig } from "../../config/schema.js";
 import { GatewayError } from "../../errors.js";
-import { splitTarget } from "../request-view.js";
 import { readBody } from "./body.js";
 import { dropHopByHop } from "./hop-by-hop.js";
 import { type BackendLogger, consoleBackendLogger } from "./log.js";
@@ -311,7 +310,7 @@ export class FunctionBackend implements Backend {
   #event(request: BackendRequest, raw: Buffer): ProxyEvent {
     const { req } = request;
     const method = req.method ?? "GET";
-    const path = splitTarget(req.url).path;
+    const path = request.path;
     const { headers, multiValueHeaders } = headerMaps(req.rawHeaders);
     const query = queryMaps(request.query);
     const text = raw.length > 0 && isUtf8(raw);

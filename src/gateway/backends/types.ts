@@ -17,8 +17,10 @@ export interface BackendResponse {
 export interface BackendRequest {
   readonly req: IncomingMessage;
   readonly requestId: string;
+  /** The normalized request path (no query): what the gateway routed (src/routing/normalize-path.ts). */
+  readonly path: string;
   readonly params: Readonly<Record<string, string | undefined>>;
-  /** The path after the API's prefix, still percent-encoded; "" when nothing follows. */
+  /** The normalized path after the API's prefix (reserved characters still percent-encoded); "" when nothing follows. */
   readonly remainder: string;
   /** The query string with its "?", or "". */
   readonly query: string;
