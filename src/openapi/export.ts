@@ -5,7 +5,8 @@
  * what OpenAPI cannot say: groups, prefix matching, CORS rules, function backends). Pure: no I/O.
  */
 import type { ApiConfig, Config, CorsPolicyConfig, GroupConfig } from "../config/schema.js";
-import { AWS, type Json, type Note, Notes, pointer, X } from "./common.js";
+import { AWS, type Json, pointer, X } from "./common.js";
+import { type Note, Notes } from "./findings.js";
 
 export interface ExportOptions {
   /** `openapi` (3.0, the default) or `swagger` (2.0). */
@@ -92,10 +93,9 @@ class Exporter {
       if (paths[key] === undefined) paths[key] = {};
       const item = paths[key] as Json;
       if (item[methodKey] !== undefined) {
-        this.notes.warn(
+        this.notes.warn("IMPORT_NOT_TRANSLATED", 
           at,
-          `${api.method} ${key} is already in the document (another group has it): not exported; export one group at a time with --group`,
-        );
+          `${api.method} ${key} is already in the document (another group has it): not exported; export one group at a time with --group`, "change the document or the configuration by hand where it matters");
         continue;
       }
       item[methodKey] = this.operation(api, key, greedy, at);
@@ -109,10 +109,9 @@ class Exporter {
       else doc.components = { securitySchemes: { [API_KEY_SCHEME]: scheme } };
       if (this.apiKeyHeader.toLowerCase() === "x-api-key") doc[AWS.apiKeySource] = "HEADER";
       else {
-        this.notes.info(
+        this.notes.info("IMPORT_DECISION", 
           "/gateway/apiKeyHeader",
-          `API keys are read from ${this.apiKeyHeader}; Amazon API Gateway reads them from x-api-key only`,
-        );
+          `API keys are read from ${this.apiKeyHeader}; Amazon API Gateway reads them from x-api-key only`, "nothing");
       }
     }
 
@@ -125,22 +124,20 @@ class Exporter {
     if (Object.keys(gateway).length > 0) doc[X.gateway] = structuredClone(gateway);
 
     if ((this.config.apps ?? []).length > 0) {
-      this.notes.info(
+      this.notes.info("IMPORT_DECISION", 
         "/apps",
-        "applications are not exported (their API keys are secrets, and OpenAPI has no place for them)",
-      );
+        "applications are not exported (their API keys are secrets, and OpenAPI has no place for them)", "nothing");
     }
-    if (this.config.listen !== undefined) this.notes.info("/listen", "listen addresses are not exported");
+    if (this.config.listen !== undefined) this.notes.info("IMPORT_DECISION", "/listen", "listen addresses are not exported", "nothing");
     return doc;
   }
 
   servers(doc: Json, primary: GroupConfig | undefined, groupCount: number): void {
     if (primary === undefined) {
       if (groupCount > 1) {
-        this.notes.info(
+        this.notes.info("IMPORT_DECISION", 
           "/groups",
-          `the APIs are in ${groupCount} groups: the document lists no server; ${X.groups} and ${X.group} keep the groups (export one with --group for a document other tools read)`,
-        );
+          `the APIs are in ${groupCount} groups: the document lists no server; ${X.groups} and ${X.group} keep the groups (export one with --group for a document other tools read)`, "nothing");
       }
       if (!this.swagger) doc.servers = [{ url: "/" }];
       return;
@@ -150,12 +147,12 @@ class Exporter {
     const plain = domains.filter((d) => !d.startsWith("*."));
     for (const d of domains) {
       if (d.startsWith("*."))
-        this.notes.info(at, `domain ${d} is a wildcard, which a server URL cannot be: not listed`);
+        this.notes.info("IMPORT_DECISION", at, `domain ${d} is a wildcard, which a server URL cannot be: not listed`, "nothing");
     }
     const base = primary.basePath ?? "";
     if (this.swagger) {
       if (plain[0] !== undefined) doc.host = plain[0];
-      for (const d of plain.slice(1)) this.notes.info(at, `Swagger 2.0 has one host: ${d} is not listed`);
+      for (const d of plain.slice(1)) this.notes.info("IMPORT_DECISION", at, `Swagger 2.0 has one host: ${d} is not listed`, "nothing");
       doc.basePath = base === "" ? "/" : base;
       doc.schemes = ["https"];
       return;
@@ -218,10 +215,9 @@ class Exporter {
       const headerDocs: Json = {};
       for (const [name, value] of Object.entries(headers)) {
         if (value.includes("'")) {
-          this.notes.warn(
+          this.notes.warn("IMPORT_NOT_TRANSLATED", 
             pointer(bat, "headers", name),
-            "the value holds a single quote, which an Amazon static mapping value cannot",
-          );
+            "the value holds a single quote, which an Amazon static mapping value cannot", "change the document or the configuration by hand where it matters");
         }
         responseParameters[`method.response.header.${name}`] = `'${value}'`;
         headerDocs[name] = this.headerSchema();
@@ -233,10 +229,9 @@ class Exporter {
         const media = contentType?.split(";")[0]?.trim() || "application/json";
         response.responseTemplates = { [media]: backend.body };
         if (/[$#]/.test(backend.body)) {
-          this.notes.info(
+          this.notes.info("IMPORT_DECISION", 
             pointer(bat, "body"),
-            "Amazon API Gateway evaluates a mapping template as Velocity: '$' and '#' in the body may change there",
-          );
+            "Amazon API Gateway evaluates a mapping template as Velocity: '$' and '#' in the body may change there", "nothing");
         }
       }
       op.responses = {
@@ -277,10 +272,9 @@ class Exporter {
       if (backend.timeoutMs !== undefined) {
         integration.timeoutInMillis = backend.timeoutMs;
         if (backend.timeoutMs > AMAZON_MAX_TIMEOUT_MS) {
-          this.notes.info(
+          this.notes.info("IMPORT_DECISION", 
             pointer(bat, "timeoutMs"),
-            `Amazon API Gateway limits integrations to ${AMAZON_MAX_TIMEOUT_MS} ms by default`,
-          );
+            `Amazon API Gateway limits integrations to ${AMAZON_MAX_TIMEOUT_MS} ms by default`, "nothing");
         }
       }
       const extra: Json = {};
@@ -295,10 +289,9 @@ class Exporter {
     if (backend.timeoutMs !== undefined) fn.timeoutMs = backend.timeoutMs;
     if (backend.maxBodyBytes !== undefined) fn.maxBodyBytes = backend.maxBodyBytes;
     op[X.function] = fn;
-    this.notes.warn(
+    this.notes.warn("IMPORT_NOT_TRANSLATED", 
       bat,
-      `function backend ${backend.module} has no OpenAPI integration: written as ${X.function} (crossgate import restores it) and, for other gateways, a mock answering 501; replace it with a Lambda integration to run it on Amazon API Gateway`,
-    );
+      `function backend ${backend.module} has no OpenAPI integration: written as ${X.function} (crossgate import restores it) and, for other gateways, a mock answering 501; replace it with a Lambda integration to run it on Amazon API Gateway`, "change the document or the configuration by hand where it matters");
     op.responses = {
       "501": {
         description: "the function is not deployed on this gateway",
