@@ -5,8 +5,8 @@ import { stringify } from "yaml";
 import { parseConfigText } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { buildSnapshot } from "../config/snapshot.js";
-import { formatNote } from "../openapi/findings.js";
 import { ExportError, exportOpenApi } from "../openapi/export.js";
+import { formatNote } from "../openapi/findings.js";
 import { printProblems } from "./problems-output.js";
 
 interface ExportCliOptions {
@@ -25,7 +25,10 @@ function rebaseModules(config: Config, from: string, to: string): Config {
     apis: (config.apis ?? []).map((api) => {
       if (api.backend.type !== "function" || isAbsolute(api.backend.module)) return api;
       const rebased = relative(to, resolve(from, api.backend.module)).split("\\").join("/");
-      return { ...api, backend: { ...api.backend, module: rebased.startsWith(".") ? rebased : `./${rebased}` } };
+      return {
+        ...api,
+        backend: { ...api.backend, module: rebased.startsWith(".") ? rebased : `./${rebased}` },
+      };
     }),
   };
 }

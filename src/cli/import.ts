@@ -6,9 +6,9 @@ import { stringify } from "yaml";
 import { missingModules, parseConfigText } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { buildSnapshot } from "../config/snapshot.js";
-import type { Problem } from "../problems.js";
 import { type Finding, formatNote } from "../openapi/findings.js";
 import { ImportError, importOpenApi } from "../openapi/import.js";
+import type { Problem } from "../problems.js";
 import { printProblems } from "./problems-output.js";
 
 function plural(n: number, one: string, many: string): string {
@@ -77,7 +77,10 @@ export function registerImport(program: Command): void {
       "translate an OpenAPI 3.x or Swagger 2.0 document (with Amazon and Huawei gateway extensions) into a crossgate configuration; every finding names its source path and what to do",
     )
     .argument("<file>", "the OpenAPI or Swagger document, YAML or JSON ('-' reads stdin)")
-    .option("--out <file>", "write the configuration to this file, YAML or JSON by its name (default: stdout)")
+    .option(
+      "--out <file>",
+      "write the configuration to this file, YAML or JSON by its name (default: stdout)",
+    )
     .option("--group <name>", "the group's name (default: the document's info.title)")
     .option(
       "--backend-url <url>",
@@ -87,7 +90,10 @@ export function registerImport(program: Command): void {
       "--keep-options-mocks",
       "copy Amazon's \"enable CORS\" OPTIONS mocks as OPTIONS APIs with their static headers, instead of CORS policies bound to the path's APIs",
     )
-    .option("--keep-base-path", "serve Amazon APIs under their stage base path (/prod), which Amazon's own import ignores")
+    .option(
+      "--keep-base-path",
+      "serve Amazon APIs under their stage base path (/prod), which Amazon's own import ignores",
+    )
     .option("--json", "print { config, findings, valid } as JSON on stdout instead of the configuration")
     .option("--report <file>", "also write the findings as JSON to this file")
     .action(async (file: string, options: ImportCliOptions) => {
@@ -110,7 +116,9 @@ export function registerImport(program: Command): void {
       const parsed = parseConfigText(text, file);
       if (!parsed.ok) {
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ findings: parsed.problems.map(problemFinding), valid: false }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ findings: parsed.problems.map(problemFinding), valid: false }, null, 2)}\n`,
+          );
         } else printProblems(parsed.problems);
         process.exitCode = 1;
         return;
@@ -126,7 +134,13 @@ export function registerImport(program: Command): void {
       } catch (error) {
         if (!(error instanceof ImportError)) throw error;
         if (options.json) {
-          const finding = { severity: "error", code: "IMPORT_MALFORMED", source: "", message: error.message, action: "import an OpenAPI 3.x or Swagger 2.0 document" };
+          const finding = {
+            severity: "error",
+            code: "IMPORT_MALFORMED",
+            source: "",
+            message: error.message,
+            action: "import an OpenAPI 3.x or Swagger 2.0 document",
+          };
           process.stdout.write(`${JSON.stringify({ findings: [finding], valid: false }, null, 2)}\n`);
         } else process.stderr.write(`error   ${file}: ${error.message}\n`);
         process.exitCode = 1;
@@ -134,7 +148,12 @@ export function registerImport(program: Command): void {
       }
       const { config, notes, stubs } = result;
       const configDir = options.out ? dirname(resolve(options.out)) : process.cwd();
-      rebaseModules(config, new Set(stubs.map((s) => s.module)), file === "-" ? process.cwd() : dirname(resolve(file)), configDir);
+      rebaseModules(
+        config,
+        new Set(stubs.map((s) => s.module)),
+        file === "-" ? process.cwd() : dirname(resolve(file)),
+        configDir,
+      );
       if (!options.json) for (const note of notes) process.stderr.write(`${formatNote(note)}\n`);
 
       // The stub modules, so that the configuration validates; a file already there is the user's code.
@@ -149,7 +168,10 @@ export function registerImport(program: Command): void {
 
       // The written configuration, checked exactly as crossgate validate checks it.
       const built = buildSnapshot(config);
-      const problems = [...(built.ok ? built.warnings : built.problems), ...missingModules(config, configDir)];
+      const problems = [
+        ...(built.ok ? built.warnings : built.problems),
+        ...missingModules(config, configDir),
+      ];
       const errors = problems.filter((p) => p.severity === "error").length;
 
       const json = options.out?.toLowerCase().endsWith(".json") === true;
@@ -165,7 +187,9 @@ export function registerImport(program: Command): void {
 
       if (!options.json) {
         for (const module of written) {
-          process.stderr.write(`info    stub module ${resolve(configDir, module)} written: replace it with the function's code\n`);
+          process.stderr.write(
+            `info    stub module ${resolve(configDir, module)} written: replace it with the function's code\n`,
+          );
         }
         if (problems.length > 0) {
           process.stderr.write("the written configuration, as crossgate validate sees it:\n");

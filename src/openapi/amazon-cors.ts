@@ -69,7 +69,8 @@ export function templateOrigins(template: string): {
     const wildcard = /^(https?):\/\/\.\+\[\.\]((?:[a-z0-9-]+\[\.\])*[a-z0-9-]+)$/i.exec(regex);
     const exact = /^(https?):\/\/((?:[a-z0-9-]+\[\.\])*[a-z0-9-]+)(:\d+)?$/i.exec(regex);
     if (wildcard) origins.push(`${wildcard[1]}://*.${(wildcard[2] as string).replaceAll("[.]", ".")}`);
-    else if (exact) origins.push(`${exact[1]}://${(exact[2] as string).replaceAll("[.]", ".")}${exact[3] ?? ""}`);
+    else if (exact)
+      origins.push(`${exact[1]}://${(exact[2] as string).replaceAll("[.]", ".")}${exact[3] ?? ""}`);
     else patterns.push(`^${regex}$`);
   }
   return { origins, patterns, recognized: origins.length + patterns.length > 0 };
@@ -116,7 +117,12 @@ export function corsFromOptionsMock(integration: Json, at: string, notes: Notes)
         "add any origin the template allowed to the policy's allowOrigins",
       );
     }
-    for (const o of keepBrowserOrigins(found.origins.filter((o) => !o.includes("*")), notes, at, "template origin")) {
+    for (const o of keepBrowserOrigins(
+      found.origins.filter((o) => !o.includes("*")),
+      notes,
+      at,
+      "template origin",
+    )) {
       if (!origins.includes(o)) origins.push(o);
     }
     for (const o of found.origins.filter((o) => o.includes("*"))) if (!origins.includes(o)) origins.push(o);
@@ -142,7 +148,8 @@ export function corsFromOptionsMock(integration: Json, at: string, notes: Notes)
   if (allowHeaders) policy.allowHeaders = allowHeaders;
   const expose = list("access-control-expose-headers");
   if (expose) policy.exposeHeaders = expose;
-  if (headers.get("access-control-allow-credentials")?.trim().toLowerCase() === "true") policy.allowCredentials = true;
+  if (headers.get("access-control-allow-credentials")?.trim().toLowerCase() === "true")
+    policy.allowCredentials = true;
   const maxAge = headers.get("access-control-max-age");
   if (maxAge !== undefined) {
     const n = Number(maxAge);
@@ -191,16 +198,29 @@ export function simplePolicyFromMethod(
   const policy: PolicyBody = { allowOrigins: origins, allowMethods: method === "ANY" ? ["*"] : [method] };
   const expose = headers.get("access-control-expose-headers");
   if (expose !== undefined) policy.exposeHeaders = splitList(expose);
-  if (headers.get("access-control-allow-credentials")?.trim().toLowerCase() === "true") policy.allowCredentials = true;
+  if (headers.get("access-control-allow-credentials")?.trim().toLowerCase() === "true")
+    policy.allowCredentials = true;
   return policy;
 }
 
-const HTTP_CORS_KEYS = ["allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders", "allowCredentials", "maxAge"];
+const HTTP_CORS_KEYS = [
+  "allowOrigins",
+  "allowMethods",
+  "allowHeaders",
+  "exposeHeaders",
+  "allowCredentials",
+  "maxAge",
+];
 
 /** `x-amazon-apigateway-cors` of an HTTP API (section 4). Null when it is not an object. */
 export function httpApiCors(raw: unknown, at: string, notes: Notes): PolicyBody | null {
   if (!isRecord(raw)) {
-    notes.warn("IMPORT_MALFORMED", at, "x-amazon-apigateway-cors is not an object: not translated", "fix the document");
+    notes.warn(
+      "IMPORT_MALFORMED",
+      at,
+      "x-amazon-apigateway-cors is not an object: not translated",
+      "fix the document",
+    );
     return null;
   }
   const policy: PolicyBody = {};

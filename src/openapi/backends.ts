@@ -66,7 +66,13 @@ export function timeout(value: unknown, notes: Notes, at: string): number | unde
   return undefined;
 }
 
-export function warnUnknownKeys(obj: Json, known: readonly string[], notes: Notes, at: string, what: string): void {
+export function warnUnknownKeys(
+  obj: Json,
+  known: readonly string[],
+  notes: Notes,
+  at: string,
+  what: string,
+): void {
   for (const key of Object.keys(obj)) {
     if (!known.includes(key)) {
       notes.warn(
@@ -205,7 +211,12 @@ function pickResponse(raw: Json, notes: Notes, at: string): { key: string; value
   const responses = raw.responses;
   if (responses === undefined) return undefined;
   if (!isRecord(responses)) {
-    notes.warn("IMPORT_MALFORMED", pointer(at, "responses"), "responses is not an object: not translated", "fix the document");
+    notes.warn(
+      "IMPORT_MALFORMED",
+      pointer(at, "responses"),
+      "responses is not an object: not translated",
+      "fix the document",
+    );
     return undefined;
   }
   const keys = Object.keys(responses);
@@ -348,7 +359,12 @@ function amazonHttp(raw: Json, type: string, ctx: OperationContext, at: string):
   warnUnknownKeys(raw, known, notes, at, `${type} integration`);
   const uri = asString(raw.uri);
   if (uri === undefined) {
-    notes.warn("IMPORT_MALFORMED", at, `the ${type} integration has no uri: serves 501`, "set the backend's url by hand");
+    notes.warn(
+      "IMPORT_MALFORMED",
+      at,
+      `the ${type} integration has no uri: serves 501`,
+      "set the backend's url by hand",
+    );
     return { backend: notTranslated(`${type} integration without a uri`) };
   }
   if (raw.connectionType !== undefined && String(raw.connectionType).toUpperCase() !== "INTERNET") {

@@ -7,7 +7,13 @@ import type { CorsPolicyConfig } from "../config/schema.js";
 import { compilePolicy, isParseError, MAX_MAX_AGE, parseOrigin } from "../cors/index.js";
 import type { Notes } from "./findings.js";
 
-const LISTS = ["allowOrigins", "allowOriginPatterns", "allowMethods", "allowHeaders", "exposeHeaders"] as const;
+const LISTS = [
+  "allowOrigins",
+  "allowOriginPatterns",
+  "allowMethods",
+  "allowHeaders",
+  "exposeHeaders",
+] as const;
 
 /**
  * An origin value as a browser compares it: `*`, or `scheme://host[:port]` with nothing after it.
@@ -21,7 +27,12 @@ export function browserOrigin(value: string): string | null {
 }
 
 /** Keeps the origins browsers could match; reports each other one (A3: never guessed into a wildcard). */
-export function keepBrowserOrigins(values: readonly string[], notes: Notes, at: string, what: string): string[] {
+export function keepBrowserOrigins(
+  values: readonly string[],
+  notes: Notes,
+  at: string,
+  what: string,
+): string[] {
   const kept: string[] = [];
   for (const value of values) {
     const origin = browserOrigin(value);
@@ -105,6 +116,7 @@ export function fitPolicy(policy: CorsPolicyConfig, notes: Notes, at: string): C
     }
     if (!changed) break;
   }
-  for (const field of LISTS) if (out[field]?.length === 0 && (policy[field]?.length ?? 0) > 0) delete out[field];
+  for (const field of LISTS)
+    if (out[field]?.length === 0 && (policy[field]?.length ?? 0) > 0) delete out[field];
   return out;
 }

@@ -47,7 +47,8 @@ function hasHuaweiExtension(doc: Json): boolean {
     if (Object.keys(item).includes("x-apigateway-any-method")) return true;
     if (Object.values(item).some(huawei)) return true;
   }
-  const schemes = doc.securityDefinitions ?? (isRecord(doc.components) ? doc.components.securitySchemes : undefined);
+  const schemes =
+    doc.securityDefinitions ?? (isRecord(doc.components) ? doc.components.securitySchemes : undefined);
   return isRecord(schemes) && Object.values(schemes).some(huawei);
 }
 
@@ -64,12 +65,16 @@ export function detectKind(doc: Json, swagger2: boolean): Detected {
   const restKey = REST_ROOT_KEYS.find((k) => doc[k] !== undefined);
   if (restKey) return { kind: "amazon-rest", because: `it carries ${restKey}, a REST API setting` };
   const restType = types.find((t) => t === "mock" || t === "http" || t === "aws");
-  if (restType) return { kind: "amazon-rest", because: `it has a ${restType} integration, which only REST APIs have` };
+  if (restType)
+    return { kind: "amazon-rest", because: `it has a ${restType} integration, which only REST APIs have` };
   if (swagger2) return { kind: "amazon-rest", because: "it is Swagger 2.0, which HTTP APIs do not import" };
   if (doc[AWS.importExportVersion] !== undefined)
     return { kind: "amazon-http", because: `it carries ${AWS.importExportVersion}` };
   if (all.some((i) => i.payloadFormatVersion !== undefined))
     return { kind: "amazon-http", because: "its integrations name a payloadFormatVersion (HTTP APIs only)" };
   if (doc[AWS.cors] !== undefined) return { kind: "amazon-http", because: `it carries ${AWS.cors}` };
-  return { kind: "amazon-rest", because: "its integrations have no payloadFormatVersion (HTTP APIs require one)" };
+  return {
+    kind: "amazon-rest",
+    because: "its integrations have no payloadFormatVersion (HTTP APIs require one)",
+  };
 }

@@ -93,9 +93,12 @@ class Exporter {
       if (paths[key] === undefined) paths[key] = {};
       const item = paths[key] as Json;
       if (item[methodKey] !== undefined) {
-        this.notes.warn("IMPORT_NOT_TRANSLATED", 
+        this.notes.warn(
+          "IMPORT_NOT_TRANSLATED",
           at,
-          `${api.method} ${key} is already in the document (another group has it): not exported; export one group at a time with --group`, "change the document or the configuration by hand where it matters");
+          `${api.method} ${key} is already in the document (another group has it): not exported; export one group at a time with --group`,
+          "change the document or the configuration by hand where it matters",
+        );
         continue;
       }
       item[methodKey] = this.operation(api, key, greedy, at);
@@ -109,9 +112,12 @@ class Exporter {
       else doc.components = { securitySchemes: { [API_KEY_SCHEME]: scheme } };
       if (this.apiKeyHeader.toLowerCase() === "x-api-key") doc[AWS.apiKeySource] = "HEADER";
       else {
-        this.notes.info("IMPORT_DECISION", 
+        this.notes.info(
+          "IMPORT_DECISION",
           "/gateway/apiKeyHeader",
-          `API keys are read from ${this.apiKeyHeader}; Amazon API Gateway reads them from x-api-key only`, "nothing");
+          `API keys are read from ${this.apiKeyHeader}; Amazon API Gateway reads them from x-api-key only`,
+          "nothing",
+        );
       }
     }
 
@@ -124,20 +130,27 @@ class Exporter {
     if (Object.keys(gateway).length > 0) doc[X.gateway] = structuredClone(gateway);
 
     if ((this.config.apps ?? []).length > 0) {
-      this.notes.info("IMPORT_DECISION", 
+      this.notes.info(
+        "IMPORT_DECISION",
         "/apps",
-        "applications are not exported (their API keys are secrets, and OpenAPI has no place for them)", "nothing");
+        "applications are not exported (their API keys are secrets, and OpenAPI has no place for them)",
+        "nothing",
+      );
     }
-    if (this.config.listen !== undefined) this.notes.info("IMPORT_DECISION", "/listen", "listen addresses are not exported", "nothing");
+    if (this.config.listen !== undefined)
+      this.notes.info("IMPORT_DECISION", "/listen", "listen addresses are not exported", "nothing");
     return doc;
   }
 
   servers(doc: Json, primary: GroupConfig | undefined, groupCount: number): void {
     if (primary === undefined) {
       if (groupCount > 1) {
-        this.notes.info("IMPORT_DECISION", 
+        this.notes.info(
+          "IMPORT_DECISION",
           "/groups",
-          `the APIs are in ${groupCount} groups: the document lists no server; ${X.groups} and ${X.group} keep the groups (export one with --group for a document other tools read)`, "nothing");
+          `the APIs are in ${groupCount} groups: the document lists no server; ${X.groups} and ${X.group} keep the groups (export one with --group for a document other tools read)`,
+          "nothing",
+        );
       }
       if (!this.swagger) doc.servers = [{ url: "/" }];
       return;
@@ -147,12 +160,18 @@ class Exporter {
     const plain = domains.filter((d) => !d.startsWith("*."));
     for (const d of domains) {
       if (d.startsWith("*."))
-        this.notes.info("IMPORT_DECISION", at, `domain ${d} is a wildcard, which a server URL cannot be: not listed`, "nothing");
+        this.notes.info(
+          "IMPORT_DECISION",
+          at,
+          `domain ${d} is a wildcard, which a server URL cannot be: not listed`,
+          "nothing",
+        );
     }
     const base = primary.basePath ?? "";
     if (this.swagger) {
       if (plain[0] !== undefined) doc.host = plain[0];
-      for (const d of plain.slice(1)) this.notes.info("IMPORT_DECISION", at, `Swagger 2.0 has one host: ${d} is not listed`, "nothing");
+      for (const d of plain.slice(1))
+        this.notes.info("IMPORT_DECISION", at, `Swagger 2.0 has one host: ${d} is not listed`, "nothing");
       doc.basePath = base === "" ? "/" : base;
       doc.schemes = ["https"];
       return;
@@ -215,9 +234,12 @@ class Exporter {
       const headerDocs: Json = {};
       for (const [name, value] of Object.entries(headers)) {
         if (value.includes("'")) {
-          this.notes.warn("IMPORT_NOT_TRANSLATED", 
+          this.notes.warn(
+            "IMPORT_NOT_TRANSLATED",
             pointer(bat, "headers", name),
-            "the value holds a single quote, which an Amazon static mapping value cannot", "change the document or the configuration by hand where it matters");
+            "the value holds a single quote, which an Amazon static mapping value cannot",
+            "change the document or the configuration by hand where it matters",
+          );
         }
         responseParameters[`method.response.header.${name}`] = `'${value}'`;
         headerDocs[name] = this.headerSchema();
@@ -229,9 +251,12 @@ class Exporter {
         const media = contentType?.split(";")[0]?.trim() || "application/json";
         response.responseTemplates = { [media]: backend.body };
         if (/[$#]/.test(backend.body)) {
-          this.notes.info("IMPORT_DECISION", 
+          this.notes.info(
+            "IMPORT_DECISION",
             pointer(bat, "body"),
-            "Amazon API Gateway evaluates a mapping template as Velocity: '$' and '#' in the body may change there", "nothing");
+            "Amazon API Gateway evaluates a mapping template as Velocity: '$' and '#' in the body may change there",
+            "nothing",
+          );
         }
       }
       op.responses = {
@@ -272,9 +297,12 @@ class Exporter {
       if (backend.timeoutMs !== undefined) {
         integration.timeoutInMillis = backend.timeoutMs;
         if (backend.timeoutMs > AMAZON_MAX_TIMEOUT_MS) {
-          this.notes.info("IMPORT_DECISION", 
+          this.notes.info(
+            "IMPORT_DECISION",
             pointer(bat, "timeoutMs"),
-            `Amazon API Gateway limits integrations to ${AMAZON_MAX_TIMEOUT_MS} ms by default`, "nothing");
+            `Amazon API Gateway limits integrations to ${AMAZON_MAX_TIMEOUT_MS} ms by default`,
+            "nothing",
+          );
         }
       }
       const extra: Json = {};
@@ -289,9 +317,12 @@ class Exporter {
     if (backend.timeoutMs !== undefined) fn.timeoutMs = backend.timeoutMs;
     if (backend.maxBodyBytes !== undefined) fn.maxBodyBytes = backend.maxBodyBytes;
     op[X.function] = fn;
-    this.notes.warn("IMPORT_NOT_TRANSLATED", 
+    this.notes.warn(
+      "IMPORT_NOT_TRANSLATED",
       bat,
-      `function backend ${backend.module} has no OpenAPI integration: written as ${X.function} (crossgate import restores it) and, for other gateways, a mock answering 501; replace it with a Lambda integration to run it on Amazon API Gateway`, "change the document or the configuration by hand where it matters");
+      `function backend ${backend.module} has no OpenAPI integration: written as ${X.function} (crossgate import restores it) and, for other gateways, a mock answering 501; replace it with a Lambda integration to run it on Amazon API Gateway`,
+      "change the document or the configuration by hand where it matters",
+    );
     op.responses = {
       "501": {
         description: "the function is not deployed on this gateway",

@@ -38,8 +38,12 @@ export function realHostName(authority: string): { host: string } | { reason: st
 
 /** Amazon's and Huawei's own endpoint names, which only the vendor serves. */
 export function vendorEndpoint(host: string): string | null {
-  if (/\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host)) return "Amazon API Gateway's own endpoint";
-  if (/(^|\.)(huaweicloudapis\.com|myhuaweicloud\.(com|cn|eu))$/.test(host) || /\.apic\.[a-z0-9-]+\./.test(host))
+  if (/\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host))
+    return "Amazon API Gateway's own endpoint";
+  if (
+    /(^|\.)(huaweicloudapis\.com|myhuaweicloud\.(com|cn|eu))$/.test(host) ||
+    /\.apic\.[a-z0-9-]+\./.test(host)
+  )
     return "Huawei APIG's debugging domain";
   // Huawei exports name the group's subdomain: a 32-hex group id as the first label.
   if (/^[0-9a-f]{32}\./.test(host)) return "Huawei APIG's subdomain of the group (its id as first label)";
@@ -118,12 +122,7 @@ function noteHost(authority: string, at: string, kind: DocumentKind, notes: Note
 }
 
 /** Applies (or not) a base path found at `at`, saying which, with its value. */
-function decideBasePath(
-  raw: string,
-  at: string,
-  options: ServedAtOptions,
-  notes: Notes,
-): string | undefined {
+function decideBasePath(raw: string, at: string, options: ServedAtOptions, notes: Notes): string | undefined {
   const base = cleanBasePath(raw, notes, at);
   if (base === undefined) return undefined;
   const vendor = vendorName(options.kind);
@@ -151,7 +150,9 @@ export function servedAt(doc: Json, swagger2: boolean, options: ServedAtOptions,
   const domains: string[] = [];
   if (swagger2) {
     const basePath =
-      typeof doc.basePath === "string" ? decideBasePath(doc.basePath, "/basePath", options, notes) : undefined;
+      typeof doc.basePath === "string"
+        ? decideBasePath(doc.basePath, "/basePath", options, notes)
+        : undefined;
     let serverUrl: string | undefined;
     if (typeof doc.host === "string" && doc.host !== "") {
       noteHost(doc.host, "/host", options.kind, notes, domains);
@@ -177,8 +178,15 @@ export function servedAt(doc: Json, swagger2: boolean, options: ServedAtOptions,
     if (i === 0) {
       firstPath = normalized;
       const fromVariable =
-        isRecord(server.variables) && server.variables.basePath !== undefined && server.url.includes("{basePath}");
-      basePath = decideBasePath(path, fromVariable ? pointer("", "servers", i, "variables", "basePath") : at, options, notes);
+        isRecord(server.variables) &&
+        server.variables.basePath !== undefined &&
+        server.url.includes("{basePath}");
+      basePath = decideBasePath(
+        path,
+        fromVariable ? pointer("", "servers", i, "variables", "basePath") : at,
+        options,
+        notes,
+      );
     } else if (normalized !== firstPath) {
       notes.info(
         "IMPORT_BASE_PATH",

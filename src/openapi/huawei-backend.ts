@@ -4,17 +4,37 @@
  * after it; a FunctionGraph function becomes a function backend on a stub module.
  */
 import type { BackendConfig, HttpBackendConfig, MockBackendConfig } from "../config/schema.js";
+import {
+  notTranslated,
+  type OperationContext,
+  type TranslatedBackend,
+  timeout,
+  warnUnknownKeys,
+} from "./backends.js";
 import { asString, HUAWEI, isRecord, type Json, pointer } from "./common.js";
 import type { Notes } from "./findings.js";
 import { functionGraphName } from "./functions.js";
-import { notTranslated, type OperationContext, type TranslatedBackend, timeout, warnUnknownKeys } from "./backends.js";
 import { backendUrl } from "./paths.js";
 
-const ENDPOINT_KEYS = ["address", "scheme", "method", "path", "timeout", "description", "enableClientSsl", "retryCount"];
+const ENDPOINT_KEYS = [
+  "address",
+  "scheme",
+  "method",
+  "path",
+  "timeout",
+  "description",
+  "enableClientSsl",
+  "retryCount",
+];
 
 /** `#ORDER_HOST#` (an environment variable) as a host name: `order-host`. */
 function variableHost(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "env";
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "env"
+  );
 }
 
 /** Replaces `#name#` environment variables by their names, reporting each. */
@@ -108,7 +128,12 @@ function httpEndpoint(
 
 export function huaweiBackend(raw: unknown, ctx: OperationContext, at: string): TranslatedBackend {
   if (!isRecord(raw)) {
-    ctx.notes.warn("IMPORT_MALFORMED", at, `${HUAWEI.backend} is not an object: serves 501`, "fix the document");
+    ctx.notes.warn(
+      "IMPORT_MALFORMED",
+      at,
+      `${HUAWEI.backend} is not an object: serves 501`,
+      "fix the document",
+    );
     return { backend: notTranslated("malformed x-apigateway-backend") };
   }
   const type = (asString(raw.type) ?? "").toUpperCase();
@@ -120,10 +145,21 @@ export function huaweiBackend(raw: unknown, ctx: OperationContext, at: string): 
     const eat = pointer(at, key);
     const ep = raw[key];
     if (!isRecord(ep)) {
-      ctx.notes.warn("IMPORT_MALFORMED", eat, `an ${type} backend needs ${key}: serves 501`, "set the backend by hand");
+      ctx.notes.warn(
+        "IMPORT_MALFORMED",
+        eat,
+        `an ${type} backend needs ${key}: serves 501`,
+        "set the backend by hand",
+      );
       return { backend: notTranslated(`${type} backend without ${key}`) };
     }
-    warnUnknownKeys(ep, vpc ? [...ENDPOINT_KEYS, "name", "cascade_flag"] : ENDPOINT_KEYS, ctx.notes, eat, key);
+    warnUnknownKeys(
+      ep,
+      vpc ? [...ENDPOINT_KEYS, "name", "cascade_flag"] : ENDPOINT_KEYS,
+      ctx.notes,
+      eat,
+      key,
+    );
     let host: string | undefined;
     if (vpc) {
       const name = asString(ep.name) ?? "vpc";
@@ -135,7 +171,12 @@ export function huaweiBackend(raw: unknown, ctx: OperationContext, at: string): 
         `replace ${host} in the backend's url with the address of ${name}'s servers (or a load balancer in front of them)`,
       );
     } else {
-      const address = typeof ep.address === "string" ? ep.address : Array.isArray(ep.address) ? ep.address.find((a) => typeof a === "string") : undefined;
+      const address =
+        typeof ep.address === "string"
+          ? ep.address
+          : Array.isArray(ep.address)
+            ? ep.address.find((a) => typeof a === "string")
+            : undefined;
       if (Array.isArray(ep.address) && ep.address.length > 1) {
         ctx.notes.warn(
           "IMPORT_BACKEND_APPROXIMATED",
@@ -145,7 +186,12 @@ export function huaweiBackend(raw: unknown, ctx: OperationContext, at: string): 
         );
       }
       if (address === undefined || address === "") {
-        ctx.notes.warn("IMPORT_MALFORMED", pointer(eat, "address"), "no backend address: serves 501", "set the backend's url by hand");
+        ctx.notes.warn(
+          "IMPORT_MALFORMED",
+          pointer(eat, "address"),
+          "no backend address: serves 501",
+          "set the backend's url by hand",
+        );
         return { backend: notTranslated("HTTP backend without an address") };
       }
       host = withoutVariables(address, ctx.notes, pointer(eat, "address"), "the backend address");
@@ -162,7 +208,12 @@ export function huaweiBackend(raw: unknown, ctx: OperationContext, at: string): 
     const content = ep["result-content"];
     if (typeof content === "string" && content !== "") backend.body = content;
     else if (content !== undefined && typeof content !== "string") {
-      ctx.notes.warn("IMPORT_MALFORMED", pointer(mat, "result-content"), "result-content is not a string: not translated", "set the mock's body by hand");
+      ctx.notes.warn(
+        "IMPORT_MALFORMED",
+        pointer(mat, "result-content"),
+        "result-content is not a string: not translated",
+        "set the mock's body by hand",
+      );
     }
     return { backend };
   }
@@ -179,7 +230,11 @@ export function huaweiBackend(raw: unknown, ctx: OperationContext, at: string): 
     );
     const urn = asString(ep["function-urn"]) ?? "unnamed FunctionGraph function";
     const name = functionGraphName(urn);
-    const reference = [urn, asString(ep.version) ? `version ${ep.version}` : "", asString(ep["alias-urn"]) ? `alias ${ep["alias-urn"]}` : ""]
+    const reference = [
+      urn,
+      asString(ep.version) ? `version ${ep.version}` : "",
+      asString(ep["alias-urn"]) ? `alias ${ep["alias-urn"]}` : "",
+    ]
       .filter((s) => s !== "")
       .join(", ");
     const stub = ctx.stubs.stubFor("FunctionGraph function", name, reference);

@@ -225,7 +225,12 @@ class Importer {
       node = isRecord(node) ? node[key] : undefined;
     }
     if (node === undefined) {
-      this.notes.warn("IMPORT_MALFORMED", at, `reference ${ref} points at nothing: not imported`, "fix the reference");
+      this.notes.warn(
+        "IMPORT_MALFORMED",
+        at,
+        `reference ${ref} points at nothing: not imported`,
+        "fix the reference",
+      );
     }
     return node ?? null;
   }
@@ -313,7 +318,12 @@ class Importer {
         }
         return;
       }
-      this.notes.warn("IMPORT_MALFORMED", pointer("", X.groups), `${X.groups} is not a list: not used`, "fix the document");
+      this.notes.warn(
+        "IMPORT_MALFORMED",
+        pointer("", X.groups),
+        `${X.groups} is not a list: not used`,
+        "fix the document",
+      );
     }
     const served = servedAt(
       this.doc,
@@ -428,7 +438,11 @@ class Importer {
       }
       unsupported = names.map((n, i) => {
         const s = schemes[i];
-        return s === undefined ? `an undefined scheme ${n}` : s.kind === "unsupported" ? s.what : `scheme ${n}`;
+        return s === undefined
+          ? `an undefined scheme ${n}`
+          : s.kind === "unsupported"
+            ? s.what
+            : `scheme ${n}`;
       });
     }
     this.notes.warn(
@@ -476,7 +490,12 @@ class Importer {
     const carried = this.doc[X.corsPolicies];
     if (carried === undefined) return;
     if (!Array.isArray(carried)) {
-      this.notes.warn("IMPORT_MALFORMED", pointer("", X.corsPolicies), `${X.corsPolicies} is not a list: not used`, "fix the document");
+      this.notes.warn(
+        "IMPORT_MALFORMED",
+        pointer("", X.corsPolicies),
+        `${X.corsPolicies} is not a list: not used`,
+        "fix the document",
+      );
       return;
     }
     carried.forEach((p, i) => {
@@ -497,7 +516,12 @@ class Importer {
     const out: Candidate[] = [];
     const paths = this.doc.paths;
     if (!isRecord(paths)) {
-      this.notes.warn("IMPORT_MALFORMED", "/paths", "the document has no paths: no APIs", "check that this is the API's export");
+      this.notes.warn(
+        "IMPORT_MALFORMED",
+        "/paths",
+        "the document has no paths: no APIs",
+        "check that this is the API's export",
+      );
       return out;
     }
     for (const [pathKey, rawItem] of Object.entries(paths)) {
@@ -532,7 +556,12 @@ class Importer {
               "add a group for this path by hand if it is served elsewhere",
             );
           } else if (!["parameters", "summary", "description", "$ref"].includes(key)) {
-            this.notes.warn("IMPORT_NOT_TRANSLATED", at, `${key} is not translated`, "check whether the API relied on it");
+            this.notes.warn(
+              "IMPORT_NOT_TRANSLATED",
+              at,
+              `${key} is not translated`,
+              "check whether the API relied on it",
+            );
           }
           continue;
         }
@@ -573,7 +602,12 @@ class Importer {
           "nothing, unless this operation is served on another host",
         );
       } else if (key === "callbacks") {
-        this.notes.warn("IMPORT_NOT_TRANSLATED", pointer(at, key), "callbacks are outgoing calls: not translated", "nothing");
+        this.notes.warn(
+          "IMPORT_NOT_TRANSLATED",
+          pointer(at, key),
+          "callbacks are outgoing calls: not translated",
+          "nothing",
+        );
       } else {
         this.notes.warn(
           "IMPORT_NOT_TRANSLATED",
@@ -585,7 +619,8 @@ class Importer {
     }
     const integrationAt = pointer(at, AWS.integration);
     const integration = this.resolve(rawOp[AWS.integration], integrationAt);
-    const op: Json = rawOp[AWS.integration] === undefined ? rawOp : { ...rawOp, [AWS.integration]: integration };
+    const op: Json =
+      rawOp[AWS.integration] === undefined ? rawOp : { ...rawOp, [AWS.integration]: integration };
     const shape = shapeOf(docPath);
 
     if (method === "OPTIONS" && this.kind === "amazon-http") {
@@ -609,7 +644,12 @@ class Importer {
         return null;
       }
     }
-    if (method === "OPTIONS" && this.kind === "amazon-rest" && !this.options.keepOptionsMocks && isEnableCorsMock(integration)) {
+    if (
+      method === "OPTIONS" &&
+      this.kind === "amazon-rest" &&
+      !this.options.keepOptionsMocks &&
+      isEnableCorsMock(integration)
+    ) {
       if (op.security !== undefined || this.doc.security !== undefined) {
         this.notes.info(
           "IMPORT_IGNORED",
@@ -619,14 +659,26 @@ class Importer {
         );
       }
       const api: ApiConfig = { name: "", method: "OPTIONS", path: docPath, backend: { type: "mock" } };
-      return { api, wantedName: "", at, shape, docPath, corsMock: { integration: integration as Json, at: integrationAt } };
+      return {
+        api,
+        wantedName: "",
+        at,
+        shape,
+        docPath,
+        corsMock: { integration: integration as Json, at: integrationAt },
+      };
     }
 
     let match: "exact" | "prefix" = forcedPrefix ? "prefix" : "exact";
     const hint = op[X.match];
     if (hint === "prefix") match = "prefix";
     else if (hint !== undefined && hint !== "exact") {
-      this.notes.warn("IMPORT_MALFORMED", pointer(at, X.match), `${JSON.stringify(hint)} is not exact or prefix: exact used`, "fix the document");
+      this.notes.warn(
+        "IMPORT_MALFORMED",
+        pointer(at, X.match),
+        `${JSON.stringify(hint)} is not exact or prefix: exact used`,
+        "fix the document",
+      );
     }
     const mode = op[HUAWEI.matchMode];
     if (mode !== undefined) {
@@ -642,7 +694,10 @@ class Importer {
       }
     }
 
-    const parameters = [...pathParameters, ...(Array.isArray(op.parameters) ? op.parameters.filter(isRecord) : [])];
+    const parameters = [
+      ...pathParameters,
+      ...(Array.isArray(op.parameters) ? op.parameters.filter(isRecord) : []),
+    ];
     const translated: TranslatedBackend = translateBackend(op, {
       path: docPath,
       method,
@@ -671,18 +726,30 @@ class Importer {
       path = path.replace(/\/\{[^{}]+\+\}$/, "") || "/";
     }
 
-    const api: ApiConfig = { name: "", method: method as ApiConfig["method"], path, backend: translated.backend };
+    const api: ApiConfig = {
+      name: "",
+      method: method as ApiConfig["method"],
+      path,
+      backend: translated.backend,
+    };
     const group = this.groupFor(op, at);
     if (group !== undefined) api.group = group;
     if (match === "prefix") api.match = "prefix";
     if (this.authFor(op, at) === "app") api.auth = "app";
     this.corsFor(op, at, api);
-    const text = [asString(op.description) ?? asString(op.summary), translated.origin].filter((t) => t !== undefined && t !== "");
+    const text = [asString(op.description) ?? asString(op.summary), translated.origin].filter(
+      (t) => t !== undefined && t !== "",
+    );
     if (text.length > 0) {
       const joined = text.join(" | imported from ");
       api.description = joined.length > 1024 ? `${joined.slice(0, 1021)}...` : joined;
       if (joined.length > 1024) {
-        this.notes.info("IMPORT_DECISION", pointer(at, "description"), "shortened to 1024 characters", "nothing");
+        this.notes.info(
+          "IMPORT_DECISION",
+          pointer(at, "description"),
+          "shortened to 1024 characters",
+          "nothing",
+        );
       }
     }
 
@@ -700,7 +767,8 @@ class Importer {
       }
     }
     if (!NAME.test(wantedName)) {
-      const slug = slugify(pathKey === "$default" || pathKey === "/$default" ? "default" : docPath, 56) || "root";
+      const slug =
+        slugify(pathKey === "$default" || pathKey === "/$default" ? "default" : docPath, 56) || "root";
       wantedName = `${method.toLowerCase()}-${slug}`;
     }
     const simple =
@@ -756,13 +824,23 @@ class Importer {
     if (x === undefined) return;
     const xat = pointer(at, X.cors);
     if (!isRecord(x)) {
-      this.notes.warn("IMPORT_MALFORMED", xat, `${X.cors} is not an object: not translated`, "fix the document");
+      this.notes.warn(
+        "IMPORT_MALFORMED",
+        xat,
+        `${X.cors} is not an object: not translated`,
+        "fix the document",
+      );
       return;
     }
     if (x.toggle === true) api.cors = true;
     if (x.policy === undefined) return;
     if (!isRecord(x.policy) || typeof x.policy.name !== "string") {
-      this.notes.warn("IMPORT_MALFORMED", pointer(xat, "policy"), "not a policy (an object with a name): not translated", "fix the document");
+      this.notes.warn(
+        "IMPORT_MALFORMED",
+        pointer(xat, "policy"),
+        "not a policy (an object with a name): not translated",
+        "fix the document",
+      );
       return;
     }
     const name = this.addPolicy(structuredClone(x.policy) as CorsPolicyConfig, pointer(xat, "policy"));
@@ -773,7 +851,12 @@ class Importer {
     const group = this.groups.find((g) => g.name === api.group);
     if (group === undefined) {
       api.corsPolicy = name;
-      this.notes.warn("IMPORT_MALFORMED", pointer(xat, "boundTo"), "the API has no group to carry the policy: bound to the API", "nothing");
+      this.notes.warn(
+        "IMPORT_MALFORMED",
+        pointer(xat, "boundTo"),
+        "the API has no group to carry the policy: bound to the API",
+        "nothing",
+      );
     } else if (group.corsPolicy === undefined) {
       group.corsPolicy = name;
     } else if (group.corsPolicy !== name) {
@@ -814,7 +897,9 @@ class Importer {
     const base = this.derivedGroup?.name ?? this.groups[0]?.name ?? "imported";
     const fitted = fitPolicy({ name: `${base}-cors`, ...body }, this.notes, at);
     const name = this.addPolicy(fitted, at);
-    const targets = this.derivedGroup ? [this.derivedGroup] : this.groups.filter((g) => g.corsPolicy === undefined);
+    const targets = this.derivedGroup
+      ? [this.derivedGroup]
+      : this.groups.filter((g) => g.corsPolicy === undefined);
     for (const g of targets) g.corsPolicy = name;
     this.notes.info(
       "IMPORT_CORS_POLICY",
@@ -830,7 +915,9 @@ class Importer {
     let proxyNoted = false;
     for (const mock of candidates.filter((c) => c.corsMock !== undefined)) {
       const { integration, at } = mock.corsMock as { integration: Json; at: string };
-      const siblings = candidates.filter((c) => c.shape === mock.shape && c.corsMock === undefined && c.api.method !== "OPTIONS");
+      const siblings = candidates.filter(
+        (c) => c.shape === mock.shape && c.corsMock === undefined && c.api.method !== "OPTIONS",
+      );
       candidates.splice(candidates.indexOf(mock), 1);
       const body = corsFromOptionsMock(integration, at, this.notes);
       if (siblings.length === 0) {
@@ -951,7 +1038,12 @@ class Importer {
     const carried = this.doc[X.gateway];
     if (isRecord(carried)) Object.assign(gateway, structuredClone(carried));
     else if (carried !== undefined) {
-      this.notes.warn("IMPORT_MALFORMED", pointer("", X.gateway), `${X.gateway} is not an object: not used`, "fix the document");
+      this.notes.warn(
+        "IMPORT_MALFORMED",
+        pointer("", X.gateway),
+        `${X.gateway} is not an object: not used`,
+        "fix the document",
+      );
     }
     const first = this.keyHeaders[0];
     if (first !== undefined) {

@@ -170,7 +170,7 @@ export function backendUrl(
       "IMPORT_BACKEND_PLACEHOLDER",
       at,
       `backend path ${JSON.stringify(m[3])} uses stage variables, which crossgate cannot resolve`,
-      "replace the ${stageVariables...} part of the backend url with its value",
+      "replace the stage variable part of the backend url with its value",
     );
   }
   const targetSegs = (m[3] as string).split("/").filter((p) => p !== "");

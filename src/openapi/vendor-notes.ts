@@ -104,7 +104,12 @@ export const OPERATION_EXTENSIONS: Readonly<Record<string, Handler>> = {
 };
 
 /** Runs the handlers of the extensions `obj` carries; the keys it handled. */
-export function noteExtensions(obj: Json, handlers: Readonly<Record<string, Handler>>, at: string, notes: Notes): Set<string> {
+export function noteExtensions(
+  obj: Json,
+  handlers: Readonly<Record<string, Handler>>,
+  at: string,
+  notes: Notes,
+): Set<string> {
   const handled = new Set<string>();
   for (const [key, value] of Object.entries(obj)) {
     const handler = handlers[key];

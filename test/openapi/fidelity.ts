@@ -109,7 +109,8 @@ function effectiveCors(config: Config, api: ApiConfig): "none" | "toggle" | Cors
 function sameValue(key: string, actual: unknown, wanted: unknown): boolean {
   if (Array.isArray(wanted)) {
     if (!Array.isArray(actual)) return wanted.length === 0 && actual === undefined;
-    const fold = (v: unknown) => (key === "allowHeaders" || key === "exposeHeaders" ? String(v).toLowerCase() : v);
+    const fold = (v: unknown) =>
+      key === "allowHeaders" || key === "exposeHeaders" ? String(v).toLowerCase() : v;
     const a = new Set(actual.map(fold));
     const w = new Set(wanted.map(fold));
     return a.size === w.size && [...w].every((v) => a.has(v));
@@ -124,19 +125,21 @@ function checkApi(config: Config, e: ApiExpectation): Check[] {
   const checks: Check[] = [{ field: `${e.route}: exists`, held: api !== undefined }];
   const field = (name: string, held: boolean, detail: unknown) =>
     checks.push({ field: `${e.route}: ${name}`, held, detail: JSON.stringify(detail) });
-  if (e.match !== undefined) field("match", api !== undefined && (api.match ?? "exact") === e.match, api?.match);
+  if (e.match !== undefined)
+    field("match", api !== undefined && (api.match ?? "exact") === e.match, api?.match);
   if (e.auth !== undefined) field("auth", api !== undefined && (api.auth ?? "none") === e.auth, api?.auth);
   for (const [key, wanted] of Object.entries(e.backend ?? {})) {
     const actual = api === undefined ? undefined : (api.backend as Record<string, unknown>)[key];
     const held =
       key === "module" && typeof actual === "string"
-        ? new RegExp(String(wanted)).test(actual)
+        ? new RegExp(String(wanted), "i").test(actual)
         : sameValue(key, actual, wanted);
     field(`backend.${key}`, api !== undefined && held, actual);
   }
   if (e.cors !== undefined) {
     const cors = api === undefined ? undefined : effectiveCors(config, api);
-    if (typeof e.cors === "string") field("cors", cors === e.cors, typeof cors === "object" ? cors.name : cors);
+    if (typeof e.cors === "string")
+      field("cors", cors === e.cors, typeof cors === "object" ? cors.name : cors);
     else {
       for (const [key, wanted] of Object.entries(e.cors)) {
         const actual = typeof cors === "object" ? (cors as Record<string, unknown>)[key] : undefined;
@@ -155,7 +158,7 @@ function checkFinding(findings: readonly AnyFinding[], e: FindingExpectation): C
   const about = new RegExp(e.about, "i");
   const at = findings.filter((f) => {
     const s = sourceOf(f);
-    return s === e.source || s.startsWith(`${e.source}.`);
+    return s === e.source || s.startsWith(`${e.source}.`) || s.startsWith(`${e.source}[`);
   });
   const held = at.some((f) => f.severity === e.severity && about.test(`${f.message} ${f.action ?? ""}`));
   return {
