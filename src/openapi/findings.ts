@@ -35,7 +35,7 @@ function segment(token: string, first: boolean): string {
 
 /** `/paths/~1pets/options` is `paths./pets.options`; the root is the empty string. */
 export function sourcePath(pointer: string): string {
-  if (pointer === "" || pointer === "/") return "";
+  if (pointer === "") return "";
   return pointer
     .slice(1)
     .split("/")
