@@ -194,7 +194,16 @@ export function simplePolicyFromMethod(
   const { headers } = staticHeaders(picked.r);
   const origin = headers.get("access-control-allow-origin");
   if (origin === undefined) return null;
-  const origins = keepBrowserOrigins(splitList(origin), notes, at, "Access-Control-Allow-Origin");
+  const listed = splitList(origin);
+  if (listed.length > 1) {
+    notes.warn(
+      "IMPORT_CORS_WIDENED",
+      at,
+      `Access-Control-Allow-Origin lists ${listed.length} origins in one value (${origin}), which browsers always rejected; the list is split`,
+      "remove the origins that must not call this API from the policy's allowOrigins",
+    );
+  }
+  const origins = keepBrowserOrigins(listed, notes, at, "Access-Control-Allow-Origin");
   const policy: PolicyBody = { allowOrigins: origins, allowMethods: method === "ANY" ? ["*"] : [method] };
   const expose = headers.get("access-control-expose-headers");
   if (expose !== undefined) policy.exposeHeaders = splitList(expose);

@@ -144,8 +144,8 @@ interface Candidate {
   readonly docPath: string;
   /** Amazon's "enable CORS" OPTIONS mock on this path, still to become a policy. */
   readonly corsMock?: { readonly integration: Json; readonly at: string };
-  /** A non-proxy method's own static Access-Control-Allow-Origin (a simple-request policy). */
-  readonly simplePolicy?: { readonly body: PolicyBody; readonly at: string };
+  /** A non-proxy integration that may send its own static Access-Control-Allow-Origin (a simple-request policy). */
+  readonly simplePolicy?: { readonly integration: Json; readonly at: string };
 }
 
 /** The API's fields in the order the documentation shows them, for a readable file. */
@@ -771,17 +771,14 @@ class Importer {
         slugify(pathKey === "$default" || pathKey === "/$default" ? "default" : docPath, 56) || "root";
       wantedName = `${method.toLowerCase()}-${slug}`;
     }
-    const simple =
-      this.kind === "amazon-rest" && isRecord(integration) && method !== "OPTIONS"
-        ? simplePolicyFromMethod(integration, method, integrationAt, new Notes())
-        : null;
+    const simple = this.kind === "amazon-rest" && isRecord(integration) && method !== "OPTIONS";
     return {
       api,
       wantedName,
       at,
       shape,
       docPath,
-      ...(simple !== null && { simplePolicy: { body: simple, at: integrationAt } }),
+      ...(simple && { simplePolicy: { integration: integration as Json, at: integrationAt } }),
     };
   }
 
@@ -952,7 +949,14 @@ class Importer {
     }
     for (const c of candidates) {
       if (c.simplePolicy === undefined || c.api.corsPolicy !== undefined) continue;
-      const fitted = fitPolicy({ name: "", ...c.simplePolicy.body }, this.notes, c.simplePolicy.at);
+      const body = simplePolicyFromMethod(
+        c.simplePolicy.integration,
+        c.api.method,
+        c.simplePolicy.at,
+        this.notes,
+      );
+      if (body === null) continue;
+      const fitted = fitPolicy({ name: "", ...body }, this.notes, c.simplePolicy.at);
       const { name: _none, ...rules } = fitted;
       const name = this.policyWith(rules, `${group}-simple`, c.simplePolicy.at);
       c.api = { ...c.api, corsPolicy: name };

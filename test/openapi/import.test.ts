@@ -637,3 +637,29 @@ describe("crossgate import: paths and names", () => {
     expect(config.gateway).toBeUndefined();
   });
 });
+
+describe("crossgate import: a method's own Access-Control-Allow-Origin without an OPTIONS mock", () => {
+  it("becomes a simple-request policy, and an origin browsers never matched is reported, not dropped silently", () => {
+    const { config, notes } = importOpenApi({
+      openapi: "3.0.1",
+      info: { title: "simple" },
+      paths: {
+        "/a": {
+          get: {
+            "x-amazon-apigateway-integration": mockIntegration(
+              { "Access-Control-Allow-Origin": "https://a.example.com,https://b.example.com/" },
+              "a",
+            ),
+          },
+        },
+      },
+    });
+    expectValid(config);
+    expect(config.corsPolicies).toEqual([
+      { name: "simple-simple", allowOrigins: ["https://a.example.com"], allowMethods: ["GET"] },
+    ]);
+    expect(notesAt(notes, "/paths/~1a/get/x-amazon-apigateway-integration").join("\n")).toMatch(
+      /warning: Access-Control-Allow-Origin "https:\/\/b.example.com\/" is not an origin/,
+    );
+  });
+});
