@@ -91,3 +91,37 @@ export function corsRefusalCode(reason: string): ErrorCode {
       return "CORS_ORIGIN_NOT_ALLOWED";
   }
 }
+
+/**
+ * The codes of `crossgate import` findings (`crossgate import --json`), each documented in
+ * docs/errors.md. A finding is data, never an exception: it names the source path in the document,
+ * what happened, and what the user should do.
+ */
+export const IMPORT_FINDINGS = {
+  IMPORT_NOT_TRANSLATED: "a field or extension crossgate has no equivalent for: not carried over",
+  IMPORT_IGNORED: "documentation, or a vendor setting with no effect on crossgate: ignored",
+  IMPORT_DECISION: "a name, a default or a conversion import chose",
+  IMPORT_MALFORMED: "a part of the document that is not what its specification says: skipped",
+  IMPORT_BASE_PATH: "a stage or base path, and whether it was applied",
+  IMPORT_HOST: "a server host, and whether it became a group domain",
+  IMPORT_ROUTE_SKIPPED: "an operation that could not become an API",
+  IMPORT_ROUTE_CHANGED: "an API path or match that differs from the document's path",
+  IMPORT_OPTIONS_ROUTE: "an OPTIONS method or route that became a CORS policy, or was not imported",
+  IMPORT_PREFLIGHT_TO_BACKEND: "an OPTIONS API added so that preflights still reach the backend",
+  IMPORT_CORS_POLICY: "a CORS policy created from the document, and what it is bound to",
+  IMPORT_CORS_IGNORED: "a CORS configuration the vendor itself does not apply there: ignored",
+  IMPORT_CORS_NARROWED: "a CORS value crossgate refuses, imported as what browsers actually allowed",
+  IMPORT_CORS_WIDENED: "a CORS value that never worked in browsers, imported as its evident intent",
+  IMPORT_CORS_TEMPLATE: "a mapping template that computes CORS headers and was not recognized",
+  IMPORT_CORS_HEADER_DROPPED: "a non-CORS header of an OPTIONS mock, dropped with it",
+  IMPORT_GATEWAY_RESPONSE: "CORS headers on the vendor's own error responses, compared with the policies",
+  IMPORT_FUNCTION_STUB: "a Lambda or FunctionGraph function: a function backend with a stub module",
+  IMPORT_BACKEND_PLACEHOLDER: "a backend address only the vendor can resolve: a placeholder URL",
+  IMPORT_BACKEND_APPROXIMATED: "a backend translated with a different path, method or mapping",
+  IMPORT_BACKEND_UNSUPPORTED: "a backend crossgate cannot run: a mock answering 501",
+  IMPORT_AUTH_CLOSED: "authentication crossgate cannot check: auth: app, so the API stays closed",
+  IMPORT_AUTH_CHANGED: "authentication that becomes crossgate's API keys: clients change",
+  IMPORT_POLICY_DROPPED: "a throttling, access-control, backend policy or plug-in: not carried over",
+} as const;
+
+export type ImportFindingCode = keyof typeof IMPORT_FINDINGS;

@@ -1,11 +1,12 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import { parseConfigText } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { buildSnapshot } from "../config/snapshot.js";
-import { formatNote } from "../openapi/common.js";
 import { ExportError, exportOpenApi } from "../openapi/export.js";
+import { formatNote } from "../openapi/findings.js";
 import { printProblems } from "./problems-output.js";
 
 interface ExportCliOptions {
@@ -14,6 +15,22 @@ interface ExportCliOptions {
   group?: string;
   out?: string;
   json?: boolean;
+}
+
+/** The configuration with relative function module paths made relative to `to` instead of `from`. */
+function rebaseModules(config: Config, from: string, to: string): Config {
+  if (from === to) return config;
+  return {
+    ...config,
+    apis: (config.apis ?? []).map((api) => {
+      if (api.backend.type !== "function" || isAbsolute(api.backend.module)) return api;
+      const rebased = relative(to, resolve(from, api.backend.module)).split("\\").join("/");
+      return {
+        ...api,
+        backend: { ...api.backend, module: rebased.startsWith(".") ? rebased : `./${rebased}` },
+      };
+    }),
+  };
 }
 
 /** `crossgate export --config FILE`: the APIs as OpenAPI 3.0 (or Swagger 2.0), importable by Amazon API Gateway. */
@@ -55,9 +72,15 @@ export function registerExport(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      // Function modules are relative to the configuration; the document is read relative to itself.
+      const config = rebaseModules(
+        parsed.value as Config,
+        dirname(resolve(options.config)),
+        options.out ? dirname(resolve(options.out)) : process.cwd(),
+      );
       let result: ReturnType<typeof exportOpenApi>;
       try {
-        result = exportOpenApi(parsed.value as Config, {
+        result = exportOpenApi(config, {
           format: options.format,
           ...(options.group !== undefined && { group: options.group }),
         });

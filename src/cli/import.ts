@@ -1,11 +1,14 @@
-import { readFile, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import { missingModules, parseConfigText } from "../config/load.js";
+import type { Config } from "../config/schema.js";
 import { buildSnapshot } from "../config/snapshot.js";
-import { formatNote } from "../openapi/common.js";
+import { type Finding, formatNote } from "../openapi/findings.js";
 import { ImportError, importOpenApi } from "../openapi/import.js";
+import type { Problem } from "../problems.js";
 import { printProblems } from "./problems-output.js";
 
 function plural(n: number, one: string, many: string): string {
@@ -16,8 +19,10 @@ interface ImportCliOptions {
   out?: string;
   group?: string;
   backendUrl?: string;
-  corsPolicy?: boolean;
+  keepOptionsMocks?: boolean;
+  keepBasePath?: boolean;
   json?: boolean;
+  report?: string;
 }
 
 async function readInput(file: string): Promise<string> {
@@ -39,25 +44,58 @@ function checkBackendUrl(url: string): string | null {
   }
 }
 
-/** `crossgate import FILE`: OpenAPI 3 / Swagger 2 to a configuration; notes on stderr, never a silent drop. */
+/**
+ * Function modules of a document written by `crossgate export` are relative to where that document
+ * is; the written configuration is elsewhere, so they are rebased to point at the same files.
+ */
+function rebaseModules(config: Config, stubs: ReadonlySet<string>, from: string, to: string): void {
+  if (from === to) return;
+  for (const api of config.apis ?? []) {
+    if (api.backend.type !== "function" || isAbsolute(api.backend.module)) continue;
+    if (stubs.has(api.backend.module)) continue;
+    const target = resolve(from, api.backend.module);
+    const rebased = relative(to, target).split("\\").join("/");
+    api.backend.module = rebased.startsWith(".") ? rebased : `./${rebased}`;
+  }
+}
+
+function problemFinding(p: Problem): Finding {
+  return {
+    severity: p.severity,
+    code: p.code,
+    source: `configuration ${p.path === "" ? "(root)" : p.path}`,
+    message: p.reason,
+    action: "fix it in the written configuration, then run crossgate validate",
+  };
+}
+
+/** `crossgate import FILE`: OpenAPI 3 / Swagger 2 to a configuration; findings on stderr, never a silent drop. */
 export function registerImport(program: Command): void {
   program
     .command("import")
     .description(
-      "translate an OpenAPI 3.x or Swagger 2.0 document (with Amazon and Huawei gateway extensions) into a crossgate configuration; what cannot be translated is listed on stderr",
+      "translate an OpenAPI 3.x or Swagger 2.0 document (with Amazon and Huawei gateway extensions) into a crossgate configuration; every finding names its source path and what to do",
     )
     .argument("<file>", "the OpenAPI or Swagger document, YAML or JSON ('-' reads stdin)")
-    .option("--out <file>", "write the configuration to this file (default: stdout)")
+    .option(
+      "--out <file>",
+      "write the configuration to this file, YAML or JSON by its name (default: stdout)",
+    )
     .option("--group <name>", "the group's name (default: the document's info.title)")
     .option(
       "--backend-url <url>",
       "where operations without a gateway integration forward to (default: the document's server URL)",
     )
     .option(
-      "--cors-policy",
-      "turn Amazon's \"enable CORS\" OPTIONS mocks into a CORS policy bound to the path's APIs (the gateway then answers preflights itself)",
+      "--keep-options-mocks",
+      "copy Amazon's \"enable CORS\" OPTIONS mocks as OPTIONS APIs with their static headers, instead of CORS policies bound to the path's APIs",
     )
-    .option("--json", "write JSON instead of YAML")
+    .option(
+      "--keep-base-path",
+      "serve Amazon APIs under their stage base path (/prod), which Amazon's own import ignores",
+    )
+    .option("--json", "print { config, findings, valid } as JSON on stdout instead of the configuration")
+    .option("--report <file>", "also write the findings as JSON to this file")
     .action(async (file: string, options: ImportCliOptions) => {
       if (options.backendUrl !== undefined) {
         const problem = checkBackendUrl(options.backendUrl);
@@ -77,7 +115,11 @@ export function registerImport(program: Command): void {
       }
       const parsed = parseConfigText(text, file);
       if (!parsed.ok) {
-        printProblems(parsed.problems);
+        if (options.json) {
+          process.stdout.write(
+            `${JSON.stringify({ findings: parsed.problems.map(problemFinding), valid: false }, null, 2)}\n`,
+          );
+        } else printProblems(parsed.problems);
         process.exitCode = 1;
         return;
       }
@@ -86,40 +128,83 @@ export function registerImport(program: Command): void {
         result = importOpenApi(parsed.value, {
           ...(options.group !== undefined && { group: options.group }),
           ...(options.backendUrl !== undefined && { backendUrl: options.backendUrl }),
-          corsPolicy: options.corsPolicy === true,
+          keepOptionsMocks: options.keepOptionsMocks === true,
+          keepBasePath: options.keepBasePath === true,
         });
       } catch (error) {
         if (!(error instanceof ImportError)) throw error;
-        process.stderr.write(`error   ${file}: ${error.message}\n`);
+        if (options.json) {
+          const finding = {
+            severity: "error",
+            code: "IMPORT_MALFORMED",
+            source: "",
+            message: error.message,
+            action: "import an OpenAPI 3.x or Swagger 2.0 document",
+          };
+          process.stdout.write(`${JSON.stringify({ findings: [finding], valid: false }, null, 2)}\n`);
+        } else process.stderr.write(`error   ${file}: ${error.message}\n`);
         process.exitCode = 1;
         return;
       }
-      const { config, notes } = result;
-      for (const note of notes) process.stderr.write(`${formatNote(note)}\n`);
+      const { config, notes, stubs } = result;
+      const configDir = options.out ? dirname(resolve(options.out)) : process.cwd();
+      rebaseModules(
+        config,
+        new Set(stubs.map((s) => s.module)),
+        file === "-" ? process.cwd() : dirname(resolve(file)),
+        configDir,
+      );
+      if (!options.json) for (const note of notes) process.stderr.write(`${formatNote(note)}\n`);
 
-      // Say now what `crossgate validate` will say, so nothing surprises later.
+      // The stub modules, so that the configuration validates; a file already there is the user's code.
+      const written: string[] = [];
+      for (const stub of stubs) {
+        const target = resolve(configDir, stub.module);
+        if (existsSync(target)) continue;
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, stub.content, "utf8");
+        written.push(stub.module);
+      }
+
+      // The written configuration, checked exactly as crossgate validate checks it.
       const built = buildSnapshot(config);
       const problems = [
         ...(built.ok ? built.warnings : built.problems),
-        ...missingModules(config, options.out ? dirname(resolve(options.out)) : process.cwd()),
+        ...missingModules(config, configDir),
       ];
-      if (problems.length > 0) {
-        process.stderr.write("the written configuration, as crossgate validate will see it:\n");
-        printProblems(problems);
-      }
+      const errors = problems.filter((p) => p.severity === "error").length;
 
-      const json = options.json === true || options.out?.toLowerCase().endsWith(".json") === true;
+      const json = options.out?.toLowerCase().endsWith(".json") === true;
       const body = json
         ? `${JSON.stringify(config, null, 2)}\n`
         : `# Imported by crossgate import from ${file === "-" ? "stdin" : file}; check it with crossgate validate.\n${stringify(config, { lineWidth: 0 })}`;
       if (options.out) await writeFile(options.out, body, "utf8");
-      else process.stdout.write(body);
+      const findings = [...result.findings, ...problems.map(problemFinding)];
+      const envelope = { config, findings, valid: errors === 0, stubs: written };
+      if (options.report) await writeFile(options.report, `${JSON.stringify(envelope, null, 2)}\n`, "utf8");
+      if (options.json) process.stdout.write(`${JSON.stringify(envelope, null, 2)}\n`);
+      else if (!options.out) process.stdout.write(body);
 
-      const warnings = notes.filter((n) => n.severity === "warning").length;
-      const errors = problems.filter((p) => p.severity === "error").length;
-      process.stderr.write(
-        `${file}: ${plural(config.apis?.length ?? 0, "API", "APIs")}, ${plural(config.corsPolicies?.length ?? 0, "CORS policy", "CORS policies")}; ${warnings} not translated exactly${errors > 0 ? `; ${errors} error${errors === 1 ? "" : "s"} for crossgate validate` : ""}${options.out ? `; written to ${options.out}` : ""}\n`,
-      );
-      process.exitCode = 0;
+      if (!options.json) {
+        for (const module of written) {
+          process.stderr.write(
+            `info    stub module ${resolve(configDir, module)} written: replace it with the function's code\n`,
+          );
+        }
+        if (problems.length > 0) {
+          process.stderr.write("the written configuration, as crossgate validate sees it:\n");
+          printProblems(problems);
+        }
+        const warnings = notes.filter((n) => n.severity === "warning").length;
+        process.stderr.write(
+          `${file}: ${plural(config.apis?.length ?? 0, "API", "APIs")}, ${plural(config.corsPolicies?.length ?? 0, "CORS policy", "CORS policies")}; ${warnings} not translated exactly${options.out ? `; written to ${options.out}` : ""}\n`,
+        );
+        if (errors > 0) {
+          process.stderr.write(
+            `${file}: the configuration does not validate (${plural(errors, "error", "errors")} above)${options.out ? `; ${options.out} was written anyway so that you can fix it` : ""}\n`,
+          );
+        }
+      }
+      process.exitCode = errors > 0 ? 1 : 0;
     });
 }

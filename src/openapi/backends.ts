@@ -1,19 +1,13 @@
 /**
  * Backends from an operation's gateway extensions: Amazon's `x-amazon-apigateway-integration`, Huawei's
- * `x-apigateway-backend`, crossgate's own `x-crossgate-function` / `x-crossgate-http`, or a default URL.
+ * `x-apigateway-backend` (huawei-backend.ts), crossgate's own `x-crossgate-function` / `x-crossgate-http`,
+ * or a default URL.
  */
 import type { BackendConfig, HttpBackendConfig, MockBackendConfig } from "../config/schema.js";
-import {
-  AWS,
-  asString,
-  HUAWEI,
-  isRecord,
-  type Json,
-  type Notes,
-  pointer,
-  staticMappingValue,
-  X,
-} from "./common.js";
+import { AWS, asString, HUAWEI, isRecord, type Json, pointer, staticMappingValue, X } from "./common.js";
+import type { Notes } from "./findings.js";
+import { type FunctionStubs, lambdaArn, lambdaName } from "./functions.js";
+import { huaweiBackend } from "./huawei-backend.js";
 import { backendUrl } from "./paths.js";
 
 export interface OperationContext {
@@ -28,6 +22,10 @@ export interface OperationContext {
    * sets one, as Amazon sends it; off for documents written by `crossgate export`, which are exact.
    */
   readonly templateContentType: boolean;
+  /** Stub modules for Lambda and FunctionGraph functions, one per function. */
+  readonly stubs: FunctionStubs;
+  /** The operation's own parameters, for Huawei's backend parameter mappings. */
+  readonly parameters: readonly Json[];
   readonly notes: Notes;
   /** JSON pointer of the operation. */
   readonly at: string;
@@ -39,8 +37,8 @@ export interface TranslatedBackend {
   readonly prefixPath?: string;
   /** The backend is the default URL (`--backend-url` or the document's server). */
   readonly fromDefault?: boolean;
-  /** The static response headers of a mock integration: the "enable CORS" pattern when OPTIONS. */
-  readonly mockHeaders?: Readonly<Record<string, string>>;
+  /** Where the backend came from, for the API's description (a Lambda ARN, a FunctionGraph URN). */
+  readonly origin?: string;
 }
 
 /** What crossgate serves where a backend cannot run here: 501 with the reason, readable by a browser. */
@@ -55,20 +53,35 @@ export function notTranslated(reason: string): MockBackendConfig {
 
 const TIMEOUT_MAX = 3_600_000;
 
-function timeout(value: unknown, notes: Notes, at: string): number | undefined {
+export function timeout(value: unknown, notes: Notes, at: string): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === "string" ? Number(value) : value;
   if (typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= TIMEOUT_MAX) return n;
   notes.warn(
+    "IMPORT_MALFORMED",
     at,
     `timeout ${JSON.stringify(value)} is not a whole number of milliseconds from 1 to ${TIMEOUT_MAX}`,
+    "set the backend's timeoutMs by hand (default 30000)",
   );
   return undefined;
 }
 
-function warnUnknownKeys(obj: Json, known: readonly string[], notes: Notes, at: string, what: string): void {
+export function warnUnknownKeys(
+  obj: Json,
+  known: readonly string[],
+  notes: Notes,
+  at: string,
+  what: string,
+): void {
   for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) notes.warn(pointer(at, key), `${what} field ${key} is not translated`);
+    if (!known.includes(key)) {
+      notes.warn(
+        "IMPORT_NOT_TRANSLATED",
+        pointer(at, key),
+        `${what} field ${key} is not translated`,
+        "check whether the API relied on it, and configure the backend service accordingly",
+      );
+    }
   }
 }
 
@@ -85,8 +98,10 @@ export function translateBackend(op: Json, ctx: OperationContext): TranslatedBac
     translated = { backend: { type: "http", url: ctx.defaultUrl }, fromDefault: true };
   } else {
     notes.warn(
+      "IMPORT_BACKEND_UNSUPPORTED",
       at,
-      "no backend: the document names no integration and no absolute server URL; serves 501 until you set one (or pass --backend-url)",
+      "no backend: the document names no integration and no absolute server URL; serves 501",
+      "set the API's backend by hand, or import again with --backend-url",
     );
     translated = { backend: notTranslated(`no backend for ${ctx.method} ${ctx.path}`) };
   }
@@ -104,7 +119,7 @@ export function translateBackend(op: Json, ctx: OperationContext): TranslatedBac
       warnUnknownKeys(extra, ["connectTimeoutMs", "headersTimeoutMs", "timeoutMs"], notes, xat, X.http);
       translated = { ...translated, backend };
     } else {
-      notes.warn(xat, `${X.http} is not an object: not translated`);
+      notes.warn("IMPORT_MALFORMED", xat, `${X.http} is not an object: not translated`, "fix the document");
     }
   }
   return translated;
@@ -112,10 +127,14 @@ export function translateBackend(op: Json, ctx: OperationContext): TranslatedBac
 
 function crossgateFunction(fn: unknown, notes: Notes, at: string): BackendConfig {
   if (!isRecord(fn) || typeof fn.module !== "string" || fn.module === "") {
-    notes.warn(at, `${X.function} needs a module: serves 501`);
+    notes.warn(
+      "IMPORT_MALFORMED",
+      at,
+      `${X.function} needs a module: serves 501`,
+      "set the function backend's module by hand",
+    );
     return notTranslated("function backend without a module");
   }
-  notes.info(at, `function backend ${fn.module}: the module path is relative to the written configuration`);
   const backend: BackendConfig = { type: "function", module: fn.module };
   const t = timeout(fn.timeoutMs, notes, pointer(at, "timeoutMs"));
   if (t !== undefined) backend.timeoutMs = t;
@@ -129,31 +148,75 @@ const VTL = /\$(input|context|util|stageVariables|method|integration)\b|#(set|if
 function amazonIntegration(raw: unknown, ctx: OperationContext, at: string): TranslatedBackend {
   const { notes } = ctx;
   if (!isRecord(raw)) {
-    notes.warn(at, "the integration is not an object: serves 501");
+    notes.warn("IMPORT_MALFORMED", at, "the integration is not an object: serves 501", "fix the document");
     return { backend: notTranslated("malformed integration") };
   }
   const type = (asString(raw.type) ?? "").toLowerCase();
   if (type === "mock") return amazonMock(raw, ctx.templateContentType, notes, at);
   if (type === "http" || type === "http_proxy") return amazonHttp(raw, type, ctx, at);
-  const what =
-    type === "aws_proxy"
-      ? "a Lambda proxy integration"
-      : type === "aws"
-        ? "an AWS service integration"
-        : `integration type ${JSON.stringify(raw.type)}`;
-  const uri = asString(raw.uri);
+  const uri = asString(raw.uri) ?? "";
+  const arn = lambdaArn(uri);
+  if ((type === "aws_proxy" || type === "aws") && arn !== null) return lambda(raw, type, arn, ctx, at);
+  const what = type === "aws" ? "an AWS service integration" : `integration type ${JSON.stringify(raw.type)}`;
   notes.warn(
+    "IMPORT_BACKEND_UNSUPPORTED",
     pointer(at, "type"),
-    `${what}${uri ? ` (${uri})` : ""} cannot run in crossgate: imported as a mock answering 501; replace it with an http or function backend`,
+    `${what}${uri ? ` (${uri})` : ""} cannot run in crossgate: imported as a mock answering 501`,
+    "replace it with an http backend in front of the service, or a function backend that calls it",
   );
-  return { backend: notTranslated(`${what} was not translated: ${uri ?? "no uri"}`) };
+  return { backend: notTranslated(`${what} was not translated: ${uri || "no uri"}`) };
+}
+
+/** A Lambda (proxy or not) becomes a function backend on a stub module that names it. */
+function lambda(raw: Json, type: string, arn: string, ctx: OperationContext, at: string): TranslatedBackend {
+  const { notes } = ctx;
+  const stub = ctx.stubs.stubFor("Lambda function", lambdaName(arn), arn);
+  notes.warn(
+    "IMPORT_FUNCTION_STUB",
+    at,
+    `Lambda function ${lambdaName(arn)} (${arn}) became a function backend on ${stub.module}, a stub answering 501 until it holds the function's code`,
+    `put the function's handler in ${stub.module} (it receives the same proxy event), or point the API at an http backend that runs it`,
+  );
+  if (type === "aws") {
+    notes.warn(
+      "IMPORT_BACKEND_APPROXIMATED",
+      pointer(at, "type"),
+      "a non-proxy Lambda integration: its request and response mapping templates are not translated, the function receives the proxy event",
+      "adapt the function to the proxy event and result",
+    );
+  }
+  if (raw.responses !== undefined) {
+    notes.info(
+      "IMPORT_IGNORED",
+      pointer(at, "responses"),
+      "integration responses have no effect on a proxy integration (the function's result is the response)",
+      "nothing",
+    );
+  }
+  if (raw.payloadFormatVersion === "2.0") {
+    notes.info(
+      "IMPORT_BACKEND_APPROXIMATED",
+      pointer(at, "payloadFormatVersion"),
+      "payload format 2.0: crossgate sends the function the 1.0 (REST proxy) event",
+      "read the 1.0 event fields (httpMethod, path, multiValueHeaders) in the handler",
+    );
+  }
+  const backend: BackendConfig = { type: "function", module: stub.module };
+  const t = timeout(raw.timeoutInMillis, notes, pointer(at, "timeoutInMillis"));
+  if (t !== undefined) backend.timeoutMs = t;
+  return { backend, origin: `Lambda function ${arn}` };
 }
 
 function pickResponse(raw: Json, notes: Notes, at: string): { key: string; value: Json } | undefined {
   const responses = raw.responses;
   if (responses === undefined) return undefined;
   if (!isRecord(responses)) {
-    notes.warn(pointer(at, "responses"), "responses is not an object: not translated");
+    notes.warn(
+      "IMPORT_MALFORMED",
+      pointer(at, "responses"),
+      "responses is not an object: not translated",
+      "fix the document",
+    );
     return undefined;
   }
   const keys = Object.keys(responses);
@@ -162,8 +225,10 @@ function pickResponse(raw: Json, notes: Notes, at: string): { key: string; value
   for (const other of keys) {
     if (other !== key) {
       notes.warn(
+        "IMPORT_NOT_TRANSLATED",
         pointer(at, "responses", other),
         `integration response ${JSON.stringify(other)} is not translated: crossgate has no response selection (the ${JSON.stringify(key)} response is used)`,
+        "move the selection into the backend service",
       );
     }
   }
@@ -183,7 +248,7 @@ function amazonMock(raw: Json, templateContentType: boolean, notes: Notes, at: s
   const picked = pickResponse(raw, notes, at);
   if (picked === undefined) {
     backend.status = 200;
-    return { backend, mockHeaders: {} };
+    return { backend };
   }
   const rat = pointer(at, "responses", picked.key);
   const r = picked.value;
@@ -198,8 +263,10 @@ function amazonMock(raw: Json, templateContentType: boolean, notes: Notes, at: s
   if (Number.isInteger(status) && status >= 100 && status <= 599) backend.status = status;
   else {
     notes.warn(
+      "IMPORT_MALFORMED",
       pointer(rat, "statusCode"),
       `statusCode ${JSON.stringify(r.statusCode)} is not an HTTP status: 200 used`,
+      "set the mock's status by hand",
     );
     backend.status = 200;
   }
@@ -209,14 +276,21 @@ function amazonMock(raw: Json, templateContentType: boolean, notes: Notes, at: s
       const pat = pointer(rat, "responseParameters", key);
       const m = /^method\.response\.header\.(.+)$/.exec(key);
       if (!m) {
-        notes.warn(pat, `${key} is not a response header mapping: not translated`);
+        notes.warn(
+          "IMPORT_NOT_TRANSLATED",
+          pat,
+          `${key} is not a response header mapping: not translated`,
+          "add the header to the mock by hand if it is needed",
+        );
         continue;
       }
-      const v = staticMappingValue(value);
+      const v = typeof value === "number" ? String(value) : staticMappingValue(value);
       if (v === null) {
         notes.warn(
+          "IMPORT_NOT_TRANSLATED",
           pat,
           `${m[1]} maps ${JSON.stringify(value)}, which is not a static value: a mock sends static headers only, so it is left out`,
+          "use a function backend if the header must depend on the request",
         );
         continue;
       }
@@ -241,16 +315,20 @@ function amazonMock(raw: Json, templateContentType: boolean, notes: Notes, at: s
       }
       if (VTL.test(chosen[1])) {
         notes.warn(
+          "IMPORT_NOT_TRANSLATED",
           pointer(rat, "responseTemplates", chosen[0]),
           "the template uses Velocity (VTL) expressions, which crossgate does not evaluate: the body is sent as written",
+          "write the body the template produced, or use a function backend",
         );
       }
     }
     for (const [k] of entries) {
       if (chosen && k !== chosen[0]) {
         notes.warn(
+          "IMPORT_NOT_TRANSLATED",
           pointer(rat, "responseTemplates", k),
           `template for ${k} is not translated: a mock has one body (the ${chosen[0]} one is used)`,
+          "nothing, unless clients ask for that media type",
         );
       }
     }
@@ -261,7 +339,7 @@ function amazonMock(raw: Json, templateContentType: boolean, notes: Notes, at: s
     ...(Object.keys(headers).length > 0 && { headers }),
     ...(backend.body !== undefined && { body: backend.body }),
   };
-  return { backend: ordered, mockHeaders: headers };
+  return { backend: ordered };
 }
 
 function amazonHttp(raw: Json, type: string, ctx: OperationContext, at: string): TranslatedBackend {
@@ -275,25 +353,35 @@ function amazonHttp(raw: Json, type: string, ctx: OperationContext, at: string):
     "requestParameters",
     "payloadFormatVersion",
     "connectionType",
+    "contentHandling",
   ];
   if (type === "http") known.push("responses");
   warnUnknownKeys(raw, known, notes, at, `${type} integration`);
   const uri = asString(raw.uri);
   if (uri === undefined) {
-    notes.warn(at, `the ${type} integration has no uri: serves 501`);
+    notes.warn(
+      "IMPORT_MALFORMED",
+      at,
+      `the ${type} integration has no uri: serves 501`,
+      "set the backend's url by hand",
+    );
     return { backend: notTranslated(`${type} integration without a uri`) };
   }
   if (raw.connectionType !== undefined && String(raw.connectionType).toUpperCase() !== "INTERNET") {
     notes.warn(
+      "IMPORT_BACKEND_PLACEHOLDER",
       pointer(at, "connectionType"),
       `connection type ${JSON.stringify(raw.connectionType)} (a VPC link) is not translated: the uri is called directly`,
+      "make the uri reachable from crossgate, or set the backend's url to the private address",
     );
   }
   const httpMethod = asString(raw.httpMethod)?.toUpperCase();
   if (httpMethod && httpMethod !== "ANY" && ctx.method !== "ANY" && httpMethod !== ctx.method) {
     notes.warn(
+      "IMPORT_BACKEND_APPROXIMATED",
       pointer(at, "httpMethod"),
       `the integration calls the backend with ${httpMethod}; crossgate forwards the request's own method (${ctx.method})`,
+      `make the backend accept ${ctx.method}`,
     );
   }
   if (raw.requestParameters !== undefined) {
@@ -302,15 +390,19 @@ function amazonHttp(raw: Json, type: string, ctx: OperationContext, at: string):
       const path = /^integration\.request\.path\.(.+)$/.exec(key);
       if (path && typeof value === "string" && /^method\.request\.path\.[^.]+$/.test(value)) continue;
       notes.warn(
+        "IMPORT_BACKEND_APPROXIMATED",
         pointer(at, "requestParameters", key),
         `request parameter mapping ${key} = ${JSON.stringify(value)} is not translated: crossgate passes the request's headers, query and path as they are`,
+        "make the backend read the request as the client sends it",
       );
     }
   }
   if (type === "http") {
     notes.info(
+      "IMPORT_BACKEND_APPROXIMATED",
       pointer(at, "type"),
       "an http (non-proxy) integration is imported as a proxy: crossgate passes requests and responses through",
+      "nothing, unless the integration's mapping templates changed the request or response",
     );
     const picked = pickResponse(raw, notes, at);
     if (picked) {
@@ -319,10 +411,12 @@ function amazonHttp(raw: Json, type: string, ctx: OperationContext, at: string):
       for (const key of Object.keys(r)) {
         if (key === "statusCode" || key === "selectionPattern") continue;
         notes.warn(
+          "IMPORT_NOT_TRANSLATED",
           pointer(rat, key),
           key === "responseParameters"
-            ? "response header mappings are not translated: the backend's own response headers are passed on (a CORS toggle or policy can add the CORS headers)"
+            ? "response header mappings are not translated: the backend's own response headers are passed on (the API's CORS policy adds the CORS headers)"
             : `${key} is not translated: the backend's response is passed through`,
+          "make the backend send what the mapping produced",
         );
       }
     }
@@ -333,89 +427,4 @@ function amazonHttp(raw: Json, type: string, ctx: OperationContext, at: string):
   const t = timeout(raw.timeoutInMillis, notes, pointer(at, "timeoutInMillis"));
   if (t !== undefined) backend.timeoutMs = t;
   return { backend, ...(target.prefixPath !== undefined && { prefixPath: target.prefixPath }) };
-}
-
-function huaweiBackend(raw: unknown, ctx: OperationContext, at: string): TranslatedBackend {
-  const { notes } = ctx;
-  if (!isRecord(raw)) {
-    notes.warn(at, `${HUAWEI.backend} is not an object: serves 501`);
-    return { backend: notTranslated("malformed x-apigateway-backend") };
-  }
-  const type = (asString(raw.type) ?? "").toUpperCase();
-  if (raw.parameters !== undefined) {
-    notes.warn(
-      pointer(at, "parameters"),
-      "backend parameter mappings are not translated: crossgate passes the request's headers, query and path as they are",
-    );
-  }
-  if (type === "HTTP") {
-    warnUnknownKeys(raw, ["type", "httpEndpoints", "parameters"], notes, at, HUAWEI.backend);
-    const eat = pointer(at, "httpEndpoints");
-    const ep = raw.httpEndpoints;
-    if (!isRecord(ep)) {
-      notes.warn(eat, "an HTTP backend needs httpEndpoints: serves 501");
-      return { backend: notTranslated("HTTP backend without httpEndpoints") };
-    }
-    warnUnknownKeys(ep, ["address", "scheme", "method", "path", "timeout"], notes, eat, "httpEndpoints");
-    let address: string | undefined;
-    if (typeof ep.address === "string") address = ep.address;
-    else if (Array.isArray(ep.address)) {
-      address = ep.address.find((a): a is string => typeof a === "string");
-      if (ep.address.length > 1) {
-        notes.warn(
-          pointer(eat, "address"),
-          `${ep.address.length} addresses: crossgate has one URL per backend, ${JSON.stringify(address)} is used`,
-        );
-      }
-    }
-    if (address === undefined || address === "") {
-      notes.warn(pointer(eat, "address"), "no backend address: serves 501");
-      return { backend: notTranslated("HTTP backend without an address") };
-    }
-    const scheme = (asString(ep.scheme) ?? "http").toLowerCase();
-    const path = asString(ep.path) ?? "/";
-    const method = asString(ep.method)?.toUpperCase();
-    if (method && method !== "ANY" && ctx.method !== "ANY" && method !== ctx.method) {
-      notes.warn(
-        pointer(eat, "method"),
-        `the backend is called with ${method}; crossgate forwards the request's own method (${ctx.method})`,
-      );
-    }
-    const target = backendUrl(
-      `${scheme}://${address}${path.startsWith("/") ? path : `/${path}`}`,
-      ctx.path,
-      ctx.match,
-      notes,
-      pointer(eat, "path"),
-    );
-    if (target === null) return { backend: notTranslated(`backend ${address} could not be translated`) };
-    const backend: HttpBackendConfig = { type: "http", url: target.url };
-    const t = timeout(ep.timeout, notes, pointer(eat, "timeout"));
-    if (t !== undefined) backend.timeoutMs = t;
-    return { backend, ...(target.prefixPath !== undefined && { prefixPath: target.prefixPath }) };
-  }
-  if (type === "MOCK") {
-    warnUnknownKeys(raw, ["type", "mockEndpoints", "parameters"], notes, at, HUAWEI.backend);
-    const mat = pointer(at, "mockEndpoints");
-    const ep = isRecord(raw.mockEndpoints) ? raw.mockEndpoints : {};
-    warnUnknownKeys(ep, ["result-content"], notes, mat, "mockEndpoints");
-    const backend: MockBackendConfig = { type: "mock", status: 200 };
-    const content = ep["result-content"];
-    if (typeof content === "string") backend.body = content;
-    else if (content !== undefined) {
-      notes.warn(pointer(mat, "result-content"), "result-content is not a string: not translated");
-    }
-    return { backend, mockHeaders: {} };
-  }
-  const what =
-    type === "FUNCTION"
-      ? "a FunctionGraph backend"
-      : type === "HTTP-VPC"
-        ? "an HTTP-VPC backend (a VPC channel)"
-        : `backend type ${JSON.stringify(raw.type)}`;
-  notes.warn(
-    pointer(at, "type"),
-    `${what} cannot run in crossgate: imported as a mock answering 501; replace it with an http or function backend`,
-  );
-  return { backend: notTranslated(`${what} was not translated`) };
 }

@@ -1,36 +1,13 @@
 /**
- * Small helpers shared by the OpenAPI importer and exporter: notes, JSON pointers, names, and the
+ * Small helpers shared by the OpenAPI importer and exporter: JSON pointers, names, and the
  * crossgate extensions (`x-crossgate-*`) that let a configuration survive export and import.
  */
-
-/** Something a translation could not carry over exactly, or a decision the user should know about. */
-export interface Note {
-  /** `warning`: not translated, or translated with different behaviour; `info`: a choice that was made. */
-  readonly severity: "warning" | "info";
-  /** JSON pointer (RFC 6901) into the source: the OpenAPI document on import, the configuration on export. */
-  readonly pointer: string;
-  readonly message: string;
-}
-
-export class Notes {
-  readonly list: Note[] = [];
-  warn(pointer: string, message: string): void {
-    this.list.push({ severity: "warning", pointer, message });
-  }
-  info(pointer: string, message: string): void {
-    this.list.push({ severity: "info", pointer, message });
-  }
-}
 
 /** `pointer("", "paths", "/pets/{id}", "get")` is `/paths/~1pets~1{id}/get`. */
 export function pointer(base: string, ...tokens: readonly (string | number)[]): string {
   let out = base;
   for (const t of tokens) out += `/${String(t).replaceAll("~", "~0").replaceAll("/", "~1")}`;
   return out;
-}
-
-export function formatNote(note: Note): string {
-  return `${note.severity === "warning" ? "warning" : "info   "} ${note.pointer === "" ? "/" : note.pointer}: ${note.message}`;
 }
 
 export type Json = Record<string, unknown>;
@@ -117,6 +94,9 @@ export const AWS = {
   apiKeySource: "x-amazon-apigateway-api-key-source",
   authtype: "x-amazon-apigateway-authtype",
   authorizer: "x-amazon-apigateway-authorizer",
+  gatewayResponses: "x-amazon-apigateway-gateway-responses",
+  integrations: "x-amazon-apigateway-integrations",
+  importExportVersion: "x-amazon-apigateway-importexport-version",
 } as const;
 
 export const HUAWEI = {
@@ -125,6 +105,12 @@ export const HUAWEI = {
   backend: "x-apigateway-backend",
   matchMode: "x-apigateway-match-mode",
   authType: "x-apigateway-auth-type",
+  plugins: "x-apigateway-plugins",
+  ratelimit: "x-apigateway-ratelimit",
+  ratelimits: "x-apigateway-ratelimits",
+  accessControl: "x-apigateway-access-control",
+  accessControls: "x-apigateway-access-controls",
+  backendPolicies: "x-apigateway-backend-policies",
 } as const;
 
 /** OpenAPI operation keys and the crossgate method each one becomes. */

@@ -5,7 +5,8 @@
  * what OpenAPI cannot say: groups, prefix matching, CORS rules, function backends). Pure: no I/O.
  */
 import type { ApiConfig, Config, CorsPolicyConfig, GroupConfig } from "../config/schema.js";
-import { AWS, type Json, type Note, Notes, pointer, X } from "./common.js";
+import { AWS, type Json, pointer, X } from "./common.js";
+import { type Note, Notes } from "./findings.js";
 
 export interface ExportOptions {
   /** `openapi` (3.0, the default) or `swagger` (2.0). */
@@ -93,8 +94,10 @@ class Exporter {
       const item = paths[key] as Json;
       if (item[methodKey] !== undefined) {
         this.notes.warn(
+          "IMPORT_NOT_TRANSLATED",
           at,
           `${api.method} ${key} is already in the document (another group has it): not exported; export one group at a time with --group`,
+          "change the document or the configuration by hand where it matters",
         );
         continue;
       }
@@ -110,8 +113,10 @@ class Exporter {
       if (this.apiKeyHeader.toLowerCase() === "x-api-key") doc[AWS.apiKeySource] = "HEADER";
       else {
         this.notes.info(
+          "IMPORT_DECISION",
           "/gateway/apiKeyHeader",
           `API keys are read from ${this.apiKeyHeader}; Amazon API Gateway reads them from x-api-key only`,
+          "nothing",
         );
       }
     }
@@ -126,11 +131,14 @@ class Exporter {
 
     if ((this.config.apps ?? []).length > 0) {
       this.notes.info(
+        "IMPORT_DECISION",
         "/apps",
         "applications are not exported (their API keys are secrets, and OpenAPI has no place for them)",
+        "nothing",
       );
     }
-    if (this.config.listen !== undefined) this.notes.info("/listen", "listen addresses are not exported");
+    if (this.config.listen !== undefined)
+      this.notes.info("IMPORT_DECISION", "/listen", "listen addresses are not exported", "nothing");
     return doc;
   }
 
@@ -138,8 +146,10 @@ class Exporter {
     if (primary === undefined) {
       if (groupCount > 1) {
         this.notes.info(
+          "IMPORT_DECISION",
           "/groups",
           `the APIs are in ${groupCount} groups: the document lists no server; ${X.groups} and ${X.group} keep the groups (export one with --group for a document other tools read)`,
+          "nothing",
         );
       }
       if (!this.swagger) doc.servers = [{ url: "/" }];
@@ -150,12 +160,18 @@ class Exporter {
     const plain = domains.filter((d) => !d.startsWith("*."));
     for (const d of domains) {
       if (d.startsWith("*."))
-        this.notes.info(at, `domain ${d} is a wildcard, which a server URL cannot be: not listed`);
+        this.notes.info(
+          "IMPORT_DECISION",
+          at,
+          `domain ${d} is a wildcard, which a server URL cannot be: not listed`,
+          "nothing",
+        );
     }
     const base = primary.basePath ?? "";
     if (this.swagger) {
       if (plain[0] !== undefined) doc.host = plain[0];
-      for (const d of plain.slice(1)) this.notes.info(at, `Swagger 2.0 has one host: ${d} is not listed`);
+      for (const d of plain.slice(1))
+        this.notes.info("IMPORT_DECISION", at, `Swagger 2.0 has one host: ${d} is not listed`, "nothing");
       doc.basePath = base === "" ? "/" : base;
       doc.schemes = ["https"];
       return;
@@ -219,8 +235,10 @@ class Exporter {
       for (const [name, value] of Object.entries(headers)) {
         if (value.includes("'")) {
           this.notes.warn(
+            "IMPORT_NOT_TRANSLATED",
             pointer(bat, "headers", name),
             "the value holds a single quote, which an Amazon static mapping value cannot",
+            "change the document or the configuration by hand where it matters",
           );
         }
         responseParameters[`method.response.header.${name}`] = `'${value}'`;
@@ -234,8 +252,10 @@ class Exporter {
         response.responseTemplates = { [media]: backend.body };
         if (/[$#]/.test(backend.body)) {
           this.notes.info(
+            "IMPORT_DECISION",
             pointer(bat, "body"),
             "Amazon API Gateway evaluates a mapping template as Velocity: '$' and '#' in the body may change there",
+            "nothing",
           );
         }
       }
@@ -278,8 +298,10 @@ class Exporter {
         integration.timeoutInMillis = backend.timeoutMs;
         if (backend.timeoutMs > AMAZON_MAX_TIMEOUT_MS) {
           this.notes.info(
+            "IMPORT_DECISION",
             pointer(bat, "timeoutMs"),
             `Amazon API Gateway limits integrations to ${AMAZON_MAX_TIMEOUT_MS} ms by default`,
+            "nothing",
           );
         }
       }
@@ -296,8 +318,10 @@ class Exporter {
     if (backend.maxBodyBytes !== undefined) fn.maxBodyBytes = backend.maxBodyBytes;
     op[X.function] = fn;
     this.notes.warn(
+      "IMPORT_NOT_TRANSLATED",
       bat,
       `function backend ${backend.module} has no OpenAPI integration: written as ${X.function} (crossgate import restores it) and, for other gateways, a mock answering 501; replace it with a Lambda integration to run it on Amazon API Gateway`,
+      "change the document or the configuration by hand where it matters",
     );
     op.responses = {
       "501": {

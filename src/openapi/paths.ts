@@ -1,4 +1,4 @@
-import type { Notes } from "./common.js";
+import type { Notes } from "./findings.js";
 
 /**
  * Paths and backend URLs: OpenAPI path templates to crossgate API paths, and a backend's full target
@@ -23,11 +23,21 @@ function paramName(raw: string): string {
  */
 export function convertPath(template: string, notes: Notes, at: string): string | null {
   if (!template.startsWith("/")) {
-    notes.warn(at, `path ${JSON.stringify(template)} does not start with '/': not imported`);
+    notes.warn(
+      "IMPORT_ROUTE_SKIPPED",
+      at,
+      `path ${JSON.stringify(template)} does not start with '/': not imported`,
+      "add the API by hand with a path that starts with '/'",
+    );
     return null;
   }
   if (/[?#]/.test(template)) {
-    notes.warn(at, `path ${JSON.stringify(template)} has a query or fragment: not imported`);
+    notes.warn(
+      "IMPORT_ROUTE_SKIPPED",
+      at,
+      `path ${JSON.stringify(template)} has a query or fragment: not imported`,
+      "add the API by hand on the path without its query",
+    );
     return null;
   }
   const parts = template.split("/").filter((p) => p !== "");
@@ -46,11 +56,23 @@ export function convertPath(template: string, notes: Notes, at: string): string 
       const raw = whole[1] as string;
       const greedy = whole[2] === "+";
       if (greedy && i !== parts.length - 1) {
-        notes.warn(at, `{${raw}+} is not the last segment of ${template}: not imported`);
+        notes.warn(
+          "IMPORT_ROUTE_SKIPPED",
+          at,
+          `{${raw}+} is not the last segment of ${template}: not imported`,
+          "crossgate's greedy segment must be last: add a prefix API by hand",
+        );
         return null;
       }
       const name = unique(paramName(raw));
-      if (name !== raw) notes.info(at, `path parameter {${raw}} is named {${name}} here`);
+      if (name !== raw) {
+        notes.info(
+          "IMPORT_ROUTE_CHANGED",
+          at,
+          `path parameter {${raw}} is named {${name}} here`,
+          "nothing, unless a function backend reads the parameter by its old name",
+        );
+      }
       out.push(greedy ? `{${name}+}` : `{${name}}`);
       continue;
     }
@@ -58,14 +80,21 @@ export function convertPath(template: string, notes: Notes, at: string): string 
     if (partial) {
       const name = unique(paramName(partial[1] as string));
       notes.warn(
+        "IMPORT_ROUTE_CHANGED",
         at,
         `segment ${JSON.stringify(part)} mixes a parameter with text; crossgate parameters are whole segments, so it became {${name}} and matches any segment there`,
+        "check that the wider match is acceptable, or let the backend refuse what it does not serve",
       );
       out.push(`{${name}}`);
       continue;
     }
     if (part === "." || part === ".." || !LITERAL.test(part)) {
-      notes.warn(at, `segment ${JSON.stringify(part)} of ${template} cannot be a path segment: not imported`);
+      notes.warn(
+        "IMPORT_ROUTE_SKIPPED",
+        at,
+        `segment ${JSON.stringify(part)} of ${template} cannot be a path segment: not imported`,
+        "add the API by hand with a path crossgate can route",
+      );
       return null;
     }
     out.push(part);
@@ -109,28 +138,39 @@ export function backendUrl(
 ): BackendTarget | null {
   const m = /^(https?):\/\/([^/?#]+)([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(target.trim());
   if (!m) {
-    notes.warn(at, `backend ${JSON.stringify(target)} is not an http:// or https:// URL`);
+    notes.warn(
+      "IMPORT_BACKEND_UNSUPPORTED",
+      at,
+      `backend ${JSON.stringify(target)} is not an http:// or https:// URL`,
+      "set the backend's url by hand",
+    );
     return null;
   }
   const authority = m[2] as string;
   if (/[{}$]/.test(authority) || authority.includes("@")) {
     notes.warn(
+      "IMPORT_BACKEND_UNSUPPORTED",
       at,
       `backend host ${JSON.stringify(authority)} uses variables or credentials, which a crossgate URL cannot hold`,
+      "set the backend's url to the real host by hand",
     );
     return null;
   }
   const origin = `${(m[1] as string).toLowerCase()}://${authority}`;
   if (m[4] !== undefined || m[5] !== undefined) {
     notes.warn(
+      "IMPORT_BACKEND_APPROXIMATED",
       at,
       `the query or fragment of backend ${JSON.stringify(target)} is dropped: crossgate passes the request's own query string`,
+      "make the backend accept the query without the fixed parameters, or add them in the client",
     );
   }
   if ((m[3] as string).includes("$")) {
     notes.warn(
+      "IMPORT_BACKEND_PLACEHOLDER",
       at,
       `backend path ${JSON.stringify(m[3])} uses stage variables, which crossgate cannot resolve`,
+      "replace the stage variable part of the backend url with its value",
     );
   }
   const targetSegs = (m[3] as string).split("/").filter((p) => p !== "");
@@ -146,8 +186,10 @@ export function backendUrl(
     const cut = base.findIndex(isTemplate);
     if (cut >= 0) {
       notes.warn(
+        "IMPORT_BACKEND_APPROXIMATED",
         at,
         `backend path /${targetSegs.join("/")} uses path parameters; a prefix API appends the rest of the request path to its URL, so ${join(base.slice(0, cut))} is used`,
+        "check the paths the backend receives, and change its url or its routes",
       );
       return { url: join(base.slice(0, cut)) };
     }
@@ -168,16 +210,20 @@ export function backendUrl(
       .slice(0, -1)
       .join("/")}`;
     notes.info(
+      "IMPORT_ROUTE_CHANGED",
       at,
       `${apiPath} forwards only the greedy part to ${target}: imported as a prefix API on ${prefixPath} (which also matches ${prefixPath} itself)`,
+      `nothing, unless ${prefixPath} itself must not reach the backend`,
     );
     return { url: join(targetSegs.slice(0, -1)), prefixPath };
   }
   const keep = firstTemplate >= 0 ? targetSegs.slice(0, firstTemplate) : targetSegs;
   const url = join(keep);
   notes.warn(
+    "IMPORT_BACKEND_APPROXIMATED",
     at,
     `backend path /${targetSegs.join("/")} cannot be expressed: crossgate appends the request path after the base path to the backend URL, so ${apiPath} is sent to ${url}${apiPath === "/" ? "" : apiPath}`,
+    "make the backend serve that path, or give this API a prefix match and a url that fits",
   );
   return { url };
 }

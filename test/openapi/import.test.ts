@@ -33,10 +33,43 @@ const mockIntegration = (headers: Record<string, string>, body?: string) => ({
 describe("crossgate import: Amazon's enable-CORS document (seed 004)", () => {
   const doc = fixture("amazon-enable-cors.yaml");
 
-  it("keeps the OPTIONS method as an OPTIONS API on a mock with exactly those static headers", () => {
+  it("turns the OPTIONS mock into one policy bound to the path's APIs, by default", () => {
     const { config, notes } = importOpenApi(doc);
     expectValid(config);
+    // The stage is not applied (Amazon's import default) and the execute-api host is not a domain.
+    expect(config.groups).toEqual([{ name: "petstore-cors" }]);
+    expect(config.corsPolicies).toEqual([
+      {
+        name: "petstore-cors-preflight",
+        allowOrigins: ["https://www.example.com"],
+        allowMethods: ["OPTIONS", "POST", "GET"],
+        allowHeaders: ["Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key"],
+      },
+    ]);
+    expect(config.apis?.map((a) => [a.name, a.method, a.path, a.corsPolicy])).toEqual([
+      ["listPets", "GET", "/pets", "petstore-cors-preflight"],
+      ["createPet", "POST", "/pets", "petstore-cors-preflight"],
+    ]);
+    // The uri ends with the API's path: the gateway appends it to the rest.
+    expect(api(config, "createPet").backend).toEqual({
+      type: "http",
+      url: "http://petstore.example.com/petstore",
+      timeoutMs: 29000,
+    });
+    expect(notesAt(notes, "/paths/~1pets/options/x-amazon-apigateway-integration")[0]).toMatch(
+      /^info: the OPTIONS mock \("Enable CORS"\) became CORS policy petstore-cors-preflight, bound to GET \/pets, POST \/pets.*--keep-options-mocks/,
+    );
+    expect(notesAt(notes, "/servers/0/variables/basePath")[0]).toMatch(
+      /^info: stage base path \/prod is not applied .*--keep-base-path/,
+    );
+    expect(notes.filter((n) => n.severity === "warning")).toEqual([]);
+  });
+
+  it("with keepOptionsMocks and keepBasePath, keeps the OPTIONS method as an OPTIONS API under the stage", () => {
+    const { config } = importOpenApi(doc, { keepOptionsMocks: true, keepBasePath: true });
+    expectValid(config);
     expect(config.groups).toEqual([{ name: "petstore-cors", basePath: "/prod" }]);
+    expect(config.corsPolicies).toBeUndefined();
     expect(api(config, "options-pets")).toEqual({
       name: "options-pets",
       group: "petstore-cors",
@@ -61,74 +94,77 @@ describe("crossgate import: Amazon's enable-CORS document (seed 004)", () => {
       },
       body: '[{"id":1,"type":"dog"}]',
     });
-    // The uri ends with the API's path: the gateway appends it to the rest.
-    expect(api(config, "createPet").backend).toEqual({
-      type: "http",
-      url: "http://petstore.example.com/petstore",
-      timeoutMs: 29000,
-    });
-    expect(config.corsPolicies).toBeUndefined();
-    expect(notes.filter((n) => n.severity === "warning")).toEqual([]);
-    expect(notesAt(notes, "/paths/~1pets/options")[0]).toMatch(/--cors-policy/);
   });
 
-  it("with --cors-policy, turns the static headers into one policy bound to the path's APIs", () => {
-    const { config, notes } = importOpenApi(doc, { corsPolicy: true });
-    expectValid(config);
-    expect(config.corsPolicies).toEqual([
-      {
-        name: "petstore-cors-preflight",
-        allowOrigins: ["https://www.example.com"],
-        allowMethods: ["OPTIONS", "POST", "GET"],
-        allowHeaders: ["Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key"],
-      },
-    ]);
-    expect(config.apis?.map((a) => [a.name, a.method, a.corsPolicy])).toEqual([
-      ["listPets", "GET", "petstore-cors-preflight"],
-      ["createPet", "POST", "petstore-cors-preflight"],
-    ]);
-    expect(notesAt(notes, "/paths/~1pets/options")).toEqual([
-      "info: OPTIONS mock replaced by policy petstore-cors-preflight, bound to GET /pets, POST /pets: the gateway answers preflights itself",
-    ]);
-  });
-
-  it("shares one policy among paths with the same headers and keeps other headers out of it, with a note", () => {
+  it("shares one policy among paths with the same headers, one per distinct set, and drops OPTIONS-only paths", () => {
     const cors = {
       "Access-Control-Allow-Origin": "*",
       "Access-Control-Allow-Methods": "GET,OPTIONS",
       "Access-Control-Max-Age": "600",
     };
-    const { config, notes } = importOpenApi(
-      {
-        openapi: "3.0.1",
-        info: { title: "two" },
-        paths: {
-          "/a": {
-            get: { "x-amazon-apigateway-integration": mockIntegration({}, "a") },
-            options: { "x-amazon-apigateway-integration": mockIntegration(cors) },
-          },
-          "/b": {
-            get: { "x-amazon-apigateway-integration": mockIntegration({}, "b") },
-            options: {
-              "x-amazon-apigateway-integration": mockIntegration({ ...cors, "X-Extra": "1" }),
-            },
-          },
-          "/c": { options: { "x-amazon-apigateway-integration": mockIntegration(cors) } },
+    const { config, notes } = importOpenApi({
+      openapi: "3.0.1",
+      info: { title: "two" },
+      paths: {
+        "/a": {
+          get: { "x-amazon-apigateway-integration": mockIntegration({}, "a") },
+          options: { "x-amazon-apigateway-integration": mockIntegration(cors) },
         },
+        "/b/{id}": {
+          get: { "x-amazon-apigateway-integration": mockIntegration({}, "b") },
+          options: { "x-amazon-apigateway-integration": mockIntegration({ ...cors, "X-Extra": "1" }) },
+        },
+        "/d": {
+          get: { "x-amazon-apigateway-integration": mockIntegration({}, "d") },
+          options: {
+            "x-amazon-apigateway-integration": mockIntegration({
+              ...cors,
+              "Access-Control-Allow-Origin": "https://d.example",
+            }),
+          },
+        },
+        "/c": { options: { "x-amazon-apigateway-integration": mockIntegration(cors) } },
       },
-      { corsPolicy: true },
-    );
+    });
     expectValid(config);
     expect(config.corsPolicies).toEqual([
       { name: "two-preflight", allowOrigins: ["*"], allowMethods: ["GET", "OPTIONS"], maxAge: 600 },
+      {
+        name: "two-preflight-2",
+        allowOrigins: ["https://d.example"],
+        allowMethods: ["GET", "OPTIONS"],
+        maxAge: 600,
+      },
     ]);
     expect(config.apis?.map((a) => `${a.method} ${a.path} ${a.corsPolicy ?? "-"}`)).toEqual([
       "GET /a two-preflight",
-      "GET /b two-preflight",
-      "OPTIONS /c -",
+      "GET /b/{id} two-preflight",
+      "GET /d two-preflight-2",
     ]);
-    expect(notesAt(notes, "/paths/~1b/options")[0]).toMatch(/^warning: header X-Extra .* dropped/);
-    expect(notesAt(notes, "/paths/~1c/options")[0]).toMatch(/^warning: no other operation on this path/);
+    expect(notesAt(notes, "/paths/~1b~1{id}/options/x-amazon-apigateway-integration")[0]).toMatch(
+      /^info: the OPTIONS mock also sent x-extra: not part of a CORS policy, dropped/,
+    );
+    expect(notesAt(notes, "/paths/~1c/options")[0]).toMatch(
+      /^info: an OPTIONS mock on \/c, which has no other method/,
+    );
+  });
+
+  it("binds the mock to the path's methods by the route parser, whatever the parameter names", () => {
+    const { config } = importOpenApi({
+      openapi: "3.0.1",
+      info: { title: "params" },
+      paths: {
+        "/items/{id}": { get: { "x-amazon-apigateway-integration": mockIntegration({}, "x") } },
+        "/items/{itemId}": {
+          options: {
+            "x-amazon-apigateway-integration": mockIntegration({
+              "Access-Control-Allow-Origin": "https://a.example",
+            }),
+          },
+        },
+      },
+    });
+    expect(config.apis?.map((a) => [a.path, a.corsPolicy])).toEqual([["/items/{id}", "params-preflight"]]);
   });
 });
 
@@ -208,14 +244,8 @@ describe("crossgate import: x-amazon-apigateway-cors (HTTP APIs)", () => {
       }),
     );
     expectValid(config);
-    expect(config.groups).toEqual([
-      {
-        name: "orders-http-api",
-        domains: ["api.orders.example.com"],
-        basePath: "/v1",
-        corsPolicy: "orders-http-api-cors",
-      },
-    ]);
+    // An Amazon document: its stage and host are named in findings, not applied.
+    expect(config.groups).toEqual([{ name: "orders-http-api", corsPolicy: "orders-http-api-cors" }]);
     expect(config.corsPolicies).toEqual([
       {
         name: "orders-http-api-cors",
@@ -259,49 +289,83 @@ describe("crossgate import: x-amazon-apigateway-cors (HTTP APIs)", () => {
       },
     });
     expectValid(config);
-    expect(config.apis?.map((a) => [a.method, a.path, a.match ?? "exact", a.backend.type])).toEqual([
-      ["GET", "/files/{proxy+}", "exact", "http"],
-      ["OPTIONS", "/files/{proxy+}", "exact", "mock"],
-    ]);
+    expect(
+      config.apis?.map((a) => [a.method, a.path, a.match ?? "exact", a.backend.type, a.corsPolicy]),
+    ).toEqual([["GET", "/files/{proxy+}", "exact", "http", "files-preflight"]]);
     expect(api(config, "get-files-proxy").backend).toEqual({ type: "http", url: "http://files.internal" });
   });
 });
 
-describe("crossgate import: what crossgate refuses comes out as written, and is reported", () => {
-  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+describe("crossgate import: what crossgate refuses is imported as what browsers allowed, and reported", () => {
+  const httpApi = (cors: Record<string, unknown>) => ({
+    openapi: "3.0.1",
+    info: { title: "narrowed" },
+    "x-amazon-apigateway-cors": cors,
+    paths: {
+      "/x": {
+        get: {
+          "x-amazon-apigateway-integration": {
+            type: "http_proxy",
+            uri: "http://b.internal/x",
+            payloadFormatVersion: "1.0",
+          },
+        },
+      },
+    },
+  });
+  const cases: [string, Record<string, unknown>, Record<string, unknown>, RegExp][] = [
     [
-      "'*' with allowCredentials",
+      "'*' with allowCredentials keeps '*' and drops the credentials (A2)",
       { allowOrigins: ["*"], allowCredentials: true, allowMethods: ["GET"] },
-      "/x-amazon-apigateway-cors",
-      /^warning: '\*' in allowOrigins together with allowCredentials: true is refused by crossgate/,
+      { allowOrigins: ["*"], allowMethods: ["GET"] },
+      /^warning: Access-Control-Allow-Origin '\*' together with credentials: .*imported as '\*' without credentials/,
     ],
     [
-      "'*' headers with allowCredentials",
-      { allowOrigins: ["https://a.example.com"], allowHeaders: ["*"], allowCredentials: true },
-      "/x-amazon-apigateway-cors",
-      /^warning: '\*' in allowHeaders together with allowCredentials/,
+      "'*' headers with allowCredentials are left out (a literal name for browsers)",
+      { allowOrigins: ["https://a.example.com"], allowHeaders: ["*", "x-b"], allowCredentials: true },
+      { allowOrigins: ["https://a.example.com"], allowHeaders: ["x-b"], allowCredentials: true },
+      /^warning: '\*' in allowHeaders with credentials is a literal name for browsers/,
     ],
     [
-      "a max age above 86400",
+      "a max age above 86400 becomes 86400",
       { allowOrigins: ["https://a.example.com"], maxAge: 100000 },
-      "/x-amazon-apigateway-cors/maxAge",
-      /^warning: 100000 seconds: crossgate refuses more than 86400/,
+      { allowOrigins: ["https://a.example.com"], maxAge: 86400 },
+      /^warning: max age 100000 is more than any browser caches/,
+    ],
+    [
+      "an origin with a path is left out, never widened",
+      { allowOrigins: ["https://a.example.com/", "https://b.example.com"] },
+      { allowOrigins: ["https://b.example.com"] },
+      /^warning: allowed origin "https:\/\/a.example.com\/" is not an origin/,
     ],
   ];
-  for (const [name, cors, pointer, note] of cases) {
+  for (const [name, cors, policy, note] of cases) {
     it(name, () => {
-      const { config, notes } = importOpenApi({
-        openapi: "3.0.1",
-        info: { title: "refused" },
-        "x-amazon-apigateway-cors": cors,
-        paths: { "/x": { get: { "x-amazon-apigateway-integration": mockIntegration({}, "x") } } },
-      });
-      expect(notesAt(notes, pointer).some((n) => note.test(n))).toBe(true);
-      expect(config.corsPolicies?.[0]).toMatchObject(cors);
-      const built = buildSnapshot(config);
-      expect(built.ok).toBe(false);
+      const { config, notes } = importOpenApi(httpApi(cors));
+      const at = notes.filter((n) => n.source.startsWith("x-amazon-apigateway-cors"));
+      expect(
+        at.some((n) => note.test(`${n.severity}: ${n.message}`)),
+        JSON.stringify(at, null, 2),
+      ).toBe(true);
+      expect(config.corsPolicies?.[0]).toEqual({ name: "narrowed-cors", ...policy });
+      expectValid(config);
     });
   }
+
+  it("x-amazon-apigateway-cors in a REST API is ignored with a warning (A5)", () => {
+    const { config, notes, kind } = importOpenApi({
+      openapi: "3.0.1",
+      info: { title: "rest" },
+      "x-amazon-apigateway-cors": { allowOrigins: ["*"] },
+      paths: { "/x": { get: { "x-amazon-apigateway-integration": mockIntegration({}, "x") } } },
+    });
+    expect(kind).toBe("amazon-rest");
+    expect(config.corsPolicies).toBeUndefined();
+    expect(config.groups?.[0]?.corsPolicy).toBeUndefined();
+    expect(notesAt(notes, "/x-amazon-apigateway-cors")[0]).toMatch(
+      /^warning: x-amazon-apigateway-cors configures HTTP APIs only/,
+    );
+  });
 });
 
 describe("crossgate import: Huawei APIG extensions (seed 000)", () => {
@@ -309,7 +373,9 @@ describe("crossgate import: Huawei APIG extensions (seed 000)", () => {
 
   it("translates the toggle, the SWA OPTIONS API, HTTP and MOCK backends and APP authentication", () => {
     expectValid(config);
-    expect(config.groups).toEqual([{ name: "apigroup_cors", domains: ["www.test.com"] }]);
+    // Huawei's own import ignores host: no group domain, and a finding names it.
+    expect(config.groups).toEqual([{ name: "apigroup_cors" }]);
+    expect(notesAt(notes, "/host")[0]).toMatch(/^info: host "www.test.com" is not used as a group domain/);
     expect(api(config, "simple")).toEqual({
       name: "simple",
       group: "apigroup_cors",
@@ -331,13 +397,13 @@ describe("crossgate import: Huawei APIG extensions (seed 000)", () => {
     // AppSigv1 signs requests with the Authorization header: it is not taken as the API key header.
     expect(config.gateway).toBeUndefined();
     expect(notesAt(notes, "/securityDefinitions/apig-auth-app/x-apigateway-auth-type")[0]).toMatch(
-      /^warning: Huawei APP authentication \(AppSigv1\) becomes auth: app; .*not AppSigv1 signatures/,
+      /^warning: Huawei APP authentication \(AppSigv1 request signatures\) becomes auth: app; .*not AppSigv1 signatures/,
     );
   });
 
   it("notes what it cannot translate, each at its JSON pointer", () => {
     expect(notesAt(notes, "/paths/~1simple/get/x-apigateway-request-type")).toEqual([
-      "warning: x-apigateway-request-type is not translated",
+      "info: the request type (public or private): no crossgate equivalent is needed; do: nothing",
     ]);
     expect(notesAt(notes, "/paths/~1users~1{userId}/get/x-apigateway-backend/httpEndpoints/path")[0]).toMatch(
       /^warning: backend path \/users cannot be expressed: .* sent to http:\/\/example.com\/users\/users\/\{userId\}/,
@@ -346,10 +412,13 @@ describe("crossgate import: Huawei APIG extensions (seed 000)", () => {
       /^warning: requires Huawei IAM authentication, which crossgate cannot check: imported as auth: app/,
     );
     expect(api(config, "getUser").auth).toBe("app");
-    expect(notesAt(notes, "/paths/~1fg/post/x-apigateway-backend/type")[0]).toMatch(
-      /^warning: a FunctionGraph backend cannot run in crossgate: imported as a mock answering 501/,
+    expect(notesAt(notes, "/paths/~1fg/post/x-apigateway-backend")[0]).toMatch(
+      /^warning: FunctionGraph function hello \(urn:fss:cn-north-4:0123:function:default:hello:latest\) became a function backend on .\/functions\/hello.mjs/,
     );
-    expect(api(config, "fg").backend).toMatchObject({ type: "mock", status: 501 });
+    expect(api(config, "fg").backend).toEqual({ type: "function", module: "./functions/hello.mjs" });
+    expect(api(config, "fg").description).toBe(
+      "FunctionGraph function urn:fss:cn-north-4:0123:function:default:hello:latest",
+    );
   });
 });
 
@@ -396,7 +465,7 @@ describe("crossgate import: what cannot run here is noted, never dropped silentl
   });
   const cases: [string, unknown, string, RegExp, Partial<ApiConfig["backend"]>][] = [
     [
-      "a Lambda proxy integration becomes a 501 mock",
+      "a Lambda proxy integration becomes a function backend on a stub module",
       op({
         "x-amazon-apigateway-integration": {
           type: "aws_proxy",
@@ -404,9 +473,9 @@ describe("crossgate import: what cannot run here is noted, never dropped silentl
           uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:hello/invocations",
         },
       }),
-      "/paths/~1hello/get/x-amazon-apigateway-integration/type",
-      /^warning: a Lambda proxy integration \(arn:aws:apigateway:.*\) cannot run in crossgate: imported as a mock answering 501/,
-      { type: "mock", status: 501 },
+      "/paths/~1hello/get/x-amazon-apigateway-integration",
+      /^warning: Lambda function hello \(arn:aws:lambda:us-east-1:123456789012:function:hello\) became a function backend on .\/functions\/hello.mjs/,
+      { type: "function", module: "./functions/hello.mjs" },
     ],
     [
       "an AWS service integration becomes a 501 mock",
@@ -477,17 +546,17 @@ describe("crossgate import: what cannot run here is noted, never dropped silentl
       "an operation without an integration or a server serves 501",
       op({}),
       "/paths/~1hello/get",
-      /^warning: no backend: .*--backend-url/,
+      /^warning: no backend: .*; do: .*--backend-url/,
       { type: "mock", status: 501 },
     ],
     [
       "an unknown extension is named",
       op({
-        "x-amazon-apigateway-request-validator": "all",
+        "x-amazon-apigateway-something-new": "all",
         "x-amazon-apigateway-integration": { type: "mock" },
       }),
-      "/paths/~1hello/get/x-amazon-apigateway-request-validator",
-      /^warning: x-amazon-apigateway-request-validator is not translated/,
+      "/paths/~1hello/get/x-amazon-apigateway-something-new",
+      /^warning: x-amazon-apigateway-something-new is not translated/,
       { type: "mock" },
     ],
   ];
@@ -566,5 +635,31 @@ describe("crossgate import: paths and names", () => {
       ["/either", "none"],
     ]);
     expect(config.gateway).toBeUndefined();
+  });
+});
+
+describe("crossgate import: a method's own Access-Control-Allow-Origin without an OPTIONS mock", () => {
+  it("becomes a simple-request policy, and an origin browsers never matched is reported, not dropped silently", () => {
+    const { config, notes } = importOpenApi({
+      openapi: "3.0.1",
+      info: { title: "simple" },
+      paths: {
+        "/a": {
+          get: {
+            "x-amazon-apigateway-integration": mockIntegration(
+              { "Access-Control-Allow-Origin": "https://a.example.com,https://b.example.com/" },
+              "a",
+            ),
+          },
+        },
+      },
+    });
+    expectValid(config);
+    expect(config.corsPolicies).toEqual([
+      { name: "simple-simple", allowOrigins: ["https://a.example.com"], allowMethods: ["GET"] },
+    ]);
+    expect(notesAt(notes, "/paths/~1a/get/x-amazon-apigateway-integration").join("\n")).toMatch(
+      /warning: Access-Control-Allow-Origin "https:\/\/b.example.com\/" is not an origin/,
+    );
   });
 });

@@ -42,7 +42,7 @@ describe("export then import gives the same APIs (examples/demo.yaml)", () => {
       /^warning: function backend \.\/handlers\/hello-cors\.mjs has no OpenAPI integration/,
     );
     expect(notesAt(notes, "/apps")[0]).toMatch(/^info: applications are not exported/);
-    expect(notesAt(notes, "/listen")).toEqual(["info: listen addresses are not exported"]);
+    expect(notesAt(notes, "/listen")).toEqual(["info: listen addresses are not exported; do: nothing"]);
   });
 });
 

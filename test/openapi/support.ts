@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import type { ApiConfig } from "../../src/config/schema.js";
-import type { Note } from "../../src/openapi/common.js";
+import type { Note } from "../../src/openapi/findings.js";
 
 /** A fixture document of test/openapi/fixtures, parsed (YAML or JSON). */
 export function fixture(name: string): unknown {
@@ -12,9 +12,11 @@ export function fixturePath(name: string): string {
   return new URL(`fixtures/${name}`, import.meta.url).pathname;
 }
 
-/** The notes at one JSON pointer, as "severity: message" lines. */
+/** The notes at one JSON pointer, as "severity: message; do: action" lines. */
 export function notesAt(notes: readonly Note[], pointer: string): string[] {
-  return notes.filter((n) => n.pointer === pointer).map((n) => `${n.severity}: ${n.message}`);
+  return notes
+    .filter((n) => n.pointer === pointer)
+    .map((n) => `${n.severity}: ${n.message}; do: ${n.action}`);
 }
 
 /** An API with its defaults written out, so that `status: 200` and no status compare equal. */
