@@ -6,25 +6,46 @@ export type JsonParseResult =
   | { readonly ok: false; readonly problem: Problem };
 
 /**
- * Parses JSON configuration text: checked first by `findJsonError` (the nesting limit, and where a
- * syntax error is, which JSON.parse does not say), then parsed by JSON.parse. A leading byte order
- * mark is ignored.
+ * Parses JSON configuration text with JSON.parse (which needs no stack, however deep), then refuses
+ * a value nested deeper than MAX_NESTING_DEPTH, which everything walking it would have to recurse
+ * through. JSON.parse does not say where a problem is: `findJsonError` then finds it, with its line
+ * and column. A leading byte order mark is ignored.
  *
  * @example
  * parseJsonText('{"apis": [1,]}') // { ok: false, problem: { code: "SYNTAX", line: 1, column: 13, ... } }
  */
 export function parseJsonText(text: string): JsonParseResult {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const error = findJsonError(body, MAX_NESTING_DEPTH);
-  if (error !== null) {
-    return { ok: false, problem: syntaxProblem("JSON", positionOf(body, error.offset), error.message) };
-  }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(body) };
+    value = JSON.parse(body);
   } catch (e) {
-    // findJsonError follows JSON.parse's grammar (a property test holds them together); just in case.
-    return { ok: false, problem: syntaxProblem("JSON", null, (e as Error).message) };
+    return { ok: false, problem: locate(body, (e as Error).message) };
   }
+  if (!nestsDeeperThan(value, MAX_NESTING_DEPTH)) return { ok: true, value };
+  return { ok: false, problem: locate(body, tooDeep()) };
+}
+
+/** The SYNTAX problem of text JSON.parse refused (or nested too deep), where findJsonError finds it. */
+function locate(body: string, fallback: string): Problem {
+  const error = findJsonError(body, MAX_NESTING_DEPTH);
+  // findJsonError follows JSON.parse's grammar (a property test holds them together); just in case.
+  if (error === null) return syntaxProblem("JSON", null, fallback);
+  return syntaxProblem("JSON", positionOf(body, error.offset), error.message);
+}
+
+/** Whether a parsed JSON value nests objects and lists deeper than `limit` (iteratively). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === "object" && child !== null) pending.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 export interface JsonError {

@@ -99,6 +99,14 @@ describe("JSON", () => {
   it(`nested exactly ${MAX_NESTING_DEPTH} levels is accepted`, () => {
     const text = `${'{"a":'.repeat(MAX_NESTING_DEPTH)}1${"}".repeat(MAX_NESTING_DEPTH)}`;
     expect(parseConfigText(text, "limit.json").ok).toBe(true);
+    const lists = `${"[".repeat(MAX_NESTING_DEPTH)}${"]".repeat(MAX_NESTING_DEPTH)}`;
+    expect(parseConfigText(lists, "limit.json").ok).toBe(true);
+    const deeper = `{"a": ${"[".repeat(MAX_NESTING_DEPTH)}${"]".repeat(MAX_NESTING_DEPTH)}}`;
+    expect(refusal(deeper, "deeper.json")).toMatchObject({
+      code: "SYNTAX",
+      line: 1,
+      column: 6 + MAX_NESTING_DEPTH,
+    });
   });
 
   const syntax: [name: string, text: string, line: number, column: number, reason: RegExp][] = [
