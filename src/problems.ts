@@ -8,6 +8,9 @@ export interface Problem {
   readonly path: string;
   readonly value?: unknown;
   readonly reason: string;
+  /** SYNTAX problems: where in the text, 1-based (also written in `reason`). */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 export function formatProblem(problem: Problem): string {

@@ -1,3 +1,4 @@
+import { notAnObject } from "../config/schema-errors.js";
 import { ERRORS, type ErrorCode } from "../errors.js";
 import type { Problem } from "../problems.js";
 
@@ -38,7 +39,10 @@ export function hideKeys(problems: readonly Problem[]): Problem[] {
   );
 }
 
-/** 400 CONFIG_INVALID with every problem (errors and warnings), paths rooted in the whole configuration. */
+/**
+ * 400 CONFIG_INVALID with every problem (errors and warnings): paths rooted in the whole configuration,
+ * or relative to the resource written (see focusProblems).
+ */
 export function invalid(problems: readonly Problem[], message?: string): AdminError {
   const errors = problems.filter((p) => p.severity === "error").length;
   return new AdminError(
@@ -47,6 +51,25 @@ export function invalid(problems: readonly Problem[], message?: string): AdminEr
       `the configuration is invalid (${errors} error${errors === 1 ? "" : "s"}); nothing was applied`,
     { problems: hideKeys(problems) },
   );
+}
+
+/**
+ * 400 ADMIN_BAD_REQUEST for a body that is not an object at all (an array, a string, nothing), with
+ * the problem at the body's root.
+ */
+export function notAnObjectBody(body: unknown, what: string): AdminError {
+  const ask = `send ${what} as a JSON or YAML object`;
+  if (body === undefined) return new AdminError("ADMIN_BAD_REQUEST", `the request has no body: ${ask}`);
+  const problem: Problem = {
+    severity: "error",
+    code: "SCHEMA",
+    path: "",
+    value: body,
+    reason: notAnObject(body),
+  };
+  return new AdminError("ADMIN_BAD_REQUEST", `the body is not an object: ${ask}; nothing was applied`, {
+    problems: [problem],
+  });
 }
 
 export function stale(current: number): AdminError {

@@ -1,16 +1,22 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../config/schema.js";
 import type { Snapshot } from "../config/snapshot.js";
-import type { ApplyResult, ControlPlane } from "../control/control-plane.js";
+import { type ApplyResult, type ControlPlane, StoreUnavailableError } from "../control/control-plane.js";
 import type { Logger } from "../logger.js";
 import type { Problem } from "../problems.js";
 import type { RevisionMeta } from "../store/index.js";
-import { AdminError, invalid, readOnly, stale } from "./admin-error.js";
+import { AdminError, hideKeys, invalid, readOnly, stale } from "./admin-error.js";
+import { focusProblems } from "./focus.js";
 
 /** A whole new configuration a write wants to apply, and the revision summary that says what changed. */
 export interface Prepared {
   readonly config: Config;
   readonly summary: string;
+  /**
+   * A write of one resource: its path in `config` (`corsPolicies[3]`). Problems inside it are then
+   * answered relative to it, and warnings about other objects that were already there are not repeated.
+   */
+  readonly focus?: string;
 }
 
 export interface Committed<P extends Prepared> {
@@ -37,6 +43,24 @@ export function parseIfMatch(header: string | string[] | undefined): number[] | 
     out.push(m ? Number(m[1]) : Number.NaN);
   }
   return out;
+}
+
+/** The warnings of the configuration being served (none before anything is). */
+function servedWarnings(plane: ControlPlane): readonly Problem[] {
+  try {
+    return plane.snapshot.warnings;
+  } catch {
+    return [];
+  }
+}
+
+/** How a write's problems are answered: all of them, or focused on the resource written. */
+function answerFor(
+  prepared: Prepared,
+  before: readonly Problem[],
+): (problems: readonly Problem[]) => Problem[] {
+  const focus = prepared.focus;
+  return (problems) => (focus === undefined ? [...problems] : focusProblems(problems, focus, before));
 }
 
 /** The actor recorded with a revision: `X-Crossgate-Actor`, else `admin`. */
@@ -120,10 +144,13 @@ export class AdminContext {
           if (!wanted.includes(base)) throw stale(base);
         }
         const prepared = prepare(plane.config);
+        const answer = answerFor(prepared, servedWarnings(plane));
         let result: ApplyResult;
         try {
           result = await plane.apply(prepared.config, { actor, summary: prepared.summary }, base);
         } catch (error) {
+          // Only the store failing is an outage; anything else is a bug, answered 500 and logged.
+          if (!(error instanceof StoreUnavailableError)) throw error;
           throw new AdminError(
             "ADMIN_STORE_UNAVAILABLE",
             `the configuration store cannot be reached; nothing was applied (${messageOf(error)})`,
@@ -134,9 +161,9 @@ export class AdminContext {
             { revision: result.revision.number, actor, summary: prepared.summary },
             "admin API: configuration changed",
           );
-          return { revision: result.revision, warnings: result.warnings, prepared };
+          return { revision: result.revision, warnings: answer(result.warnings), prepared };
         }
-        if (result.reason === "invalid") throw invalid(result.problems);
+        if (result.reason === "invalid") throw invalid(answer(hideKeys(result.problems)));
         // Stale: another node committed after this node last synced.
         if (wanted !== null || attempt >= MAX_REBASES) throw stale(result.current);
         await plane.sync();

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Config } from "../config/schema.js";
-import { itemsOf, KINDS, type KindName } from "./kinds.js";
+import { KINDS, type Kind, type KindName, type Resource } from "./kinds.js";
 
 export interface ResourceChange {
   readonly name: string;
@@ -48,6 +48,16 @@ function settingChanges(path: string, from: unknown, to: unknown, out: SettingCh
 }
 
 /**
+ * The named items of a kind. A configuration sent to PUT /admin/v1/config is diffed (for the revision's
+ * summary) before it is validated, so anything in its lists that is not a named object is passed over.
+ */
+function namedItems(config: Config, kind: Kind): readonly Resource[] {
+  const list: unknown = (config as Record<string, unknown>)[kind.field];
+  if (!Array.isArray(list)) return [];
+  return list.filter((item): item is Resource => isPlainObject(item) && typeof item.name === "string");
+}
+
+/**
  * What changed from configuration `from` to configuration `to`: resources added, removed and changed
  * by kind and name (the order of a list is not a change), and the settings that changed.
  *
@@ -57,8 +67,8 @@ function settingChanges(path: string, from: unknown, to: unknown, out: SettingCh
 export function diffConfigs(from: Config, to: Config): ConfigDiff {
   const resources = {} as Record<KindName, KindDiff>;
   for (const kind of KINDS) {
-    const before = new Map(itemsOf(from, kind).map((item) => [item.name, item]));
-    const after = new Map(itemsOf(to, kind).map((item) => [item.name, item]));
+    const before = new Map(namedItems(from, kind).map((item) => [item.name, item]));
+    const after = new Map(namedItems(to, kind).map((item) => [item.name, item]));
     const added = [...after.keys()].filter((n) => !before.has(n));
     const removed = [...before.keys()].filter((n) => !after.has(n));
     const changed: ResourceChange[] = [];

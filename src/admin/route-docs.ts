@@ -4,7 +4,7 @@ import { Type as T, type TSchema } from "@sinclair/typebox";
 export const BEARER = [{ bearerAuth: [] }];
 
 const WHEN: Record<number, string> = {
-  400: "CONFIG_INVALID with every problem (paths rooted in the whole configuration), or ADMIN_BAD_REQUEST",
+  400: "CONFIG_INVALID with every problem (paths rooted in the whole configuration, or relative to the one resource written), or ADMIN_BAD_REQUEST (a body that is not an object)",
   401: "ADMIN_UNAUTHORIZED: no token, or a wrong one",
   404: "ADMIN_NOT_FOUND",
   409: "ADMIN_NAME_EXISTS (create), or ADMIN_READ_ONLY (file mode)",

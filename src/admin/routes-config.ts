@@ -3,8 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { stringify as toYaml } from "yaml";
 import type { Config } from "../config/schema.js";
 import { schemaProblems } from "../config/schema-errors.js";
+import { isPlainObject } from "../config/well-typed.js";
 import { type ExplainInput, explain } from "../explain/explain.js";
-import { AdminError, notFound } from "./admin-error.js";
+import { AdminError, notAnObjectBody, notFound } from "./admin-error.js";
 import type { AdminContext } from "./context.js";
 import { type ConfigDiff, diffConfigs } from "./diff.js";
 import { KINDS } from "./kinds.js";
@@ -48,7 +49,7 @@ function positiveInt(value: unknown, name: string, max = Number.MAX_SAFE_INTEGER
   const n =
     typeof value === "number" ? value : /^[0-9]{1,15}$/.test(String(value)) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new AdminError("ADMIN_BAD_REQUEST", `${name} must be an integer from 1 to ${max}`);
+    throw new AdminError("ADMIN_BAD_REQUEST", `${name} must be a whole number from 1 to ${max}`);
   }
   return n;
 }
@@ -99,13 +100,13 @@ export function registerConfigRoutes(app: FastifyInstance, ctx: AdminContext): v
       },
     },
     async (request, reply) => {
+      ctx.writable();
+      if (!isPlainObject(request.body)) throw notAnObjectBody(request.body, "the configuration");
+      // Validated by ctx.write before anything is applied; diffConfigs only compares.
       const body = request.body as Config;
       const committed = await ctx.write(request, (current) => ({
         config: body,
-        summary:
-          typeof body === "object" && body !== null && !Array.isArray(body)
-            ? summarize("replace config", diffConfigs(current, body))
-            : "replace config",
+        summary: summarize("replace config", diffConfigs(current, body)),
       }));
       reply.header("etag", `"${committed.revision.number}"`);
       return { revision: committed.revision.number, warnings: committed.warnings };

@@ -3,7 +3,7 @@ import { Type as T } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Config } from "../config/schema.js";
 import { redactKeys } from "../config/snapshot.js";
-import { AdminError, invalid, notFound } from "./admin-error.js";
+import { AdminError, invalid, notAnObjectBody, notFound } from "./admin-error.js";
 import type { AdminContext } from "./context.js";
 import { itemsOf, KINDS, type Kind, type Resource, withItems } from "./kinds.js";
 import { BEARER, errorResponses, writeHeaders } from "./route-docs.js";
@@ -19,8 +19,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Applications written without keys get one generated key (returned once as `apiKey`). */
-function withGeneratedKey(kind: Kind, body: unknown): { body: unknown; apiKey?: string } {
-  if (kind.kind !== "apps" || !isObject(body) || "keys" in body || "keyHashes" in body) return { body };
+function withGeneratedKey(
+  kind: Kind,
+  body: Record<string, unknown>,
+): { body: Record<string, unknown>; apiKey?: string } {
+  if (kind.kind !== "apps" || "keys" in body || "keyHashes" in body) return { body };
   const apiKey = generateApiKey();
   return { body: { ...body, keys: [apiKey] }, apiKey };
 }
@@ -111,8 +114,9 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: AdminContext):
       },
       async (request, reply) => {
         ctx.writable();
+        if (!isObject(request.body)) throw notAnObjectBody(request.body, `the ${kind.singular}`);
         const { body, apiKey } = withGeneratedKey(kind, request.body);
-        const name = isObject(body) && typeof body.name === "string" ? body.name : undefined;
+        const name = typeof body.name === "string" ? body.name : undefined;
         const committed = await ctx.write(request, (current) => {
           const items = itemsOf(current, kind);
           if (name !== undefined && items.some((i) => i.name === name)) {
@@ -124,6 +128,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: AdminContext):
           return {
             config: withItems(current, kind, [...items, body]),
             summary: `create ${kind.kind}/${name ?? "?"}`,
+            focus: `${kind.field}[${items.length}]`,
           };
         });
         const n = committed.revision.number;
@@ -161,32 +166,30 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: AdminContext):
       async (request, reply) => {
         ctx.writable();
         const { name } = request.params as { name: string };
+        if (!isObject(request.body)) throw notAnObjectBody(request.body, `the ${kind.singular}`);
         const generated = withGeneratedKey(kind, request.body);
-        const body =
-          isObject(generated.body) && !("name" in generated.body)
-            ? { name, ...generated.body }
-            : generated.body;
+        const body = "name" in generated.body ? generated.body : { name, ...generated.body };
+        if (body.name !== name) {
+          throw invalid([
+            {
+              severity: "error",
+              code: "NAME_MISMATCH",
+              path: "name",
+              value: body.name,
+              reason: `must be ${JSON.stringify(name)}, the name in the URL (to rename, create the new name and delete the old)`,
+            },
+          ]);
+        }
         let created = false;
         const committed = await ctx.write(request, (current) => {
           const items = itemsOf(current, kind);
           const index = items.findIndex((i) => i.name === name);
           created = index < 0;
-          const position = created ? items.length : index;
-          if (isObject(body) && body.name !== name) {
-            throw invalid([
-              {
-                severity: "error",
-                code: "NAME_MISMATCH",
-                path: `${kind.field}[${position}].name`,
-                value: body.name,
-                reason: `must be ${JSON.stringify(name)}, the name in the URL (to rename, create the new name and delete the old)`,
-              },
-            ]);
-          }
           const next = created ? [...items, body] : items.map((i, j) => (j === index ? body : i));
           return {
             config: withItems(current, kind, next),
             summary: `${created ? "create" : "replace"} ${kind.kind}/${name}`,
+            focus: `${kind.field}[${created ? items.length : index}]`,
           };
         });
         const n = committed.revision.number;

@@ -21,10 +21,17 @@ export const ProblemSchema = T.Object(
     severity: T.Union([T.Literal("error"), T.Literal("warning")]),
     code: T.String({ description: "A stable code, e.g. CORS_WILDCARD_WITH_CREDENTIALS or REF_POLICY." }),
     path: T.String({
-      description: "Where, rooted in the whole configuration: corsPolicies[2].allowOrigins[0].",
+      description:
+        "Where: rooted in the whole configuration (corsPolicies[2].allowOrigins[0]); in the answer to a write of one resource, relative to it (allowOrigins[0]) when inside it; '' for the whole body.",
     }),
     value: T.Optional(T.Unknown({ description: "The offending value (API keys are never echoed)." })),
     reason: T.String(),
+    line: T.Optional(
+      T.Integer({ minimum: 1, description: "SYNTAX problems: the line in the body, from 1." }),
+    ),
+    column: T.Optional(
+      T.Integer({ minimum: 1, description: "SYNTAX problems: the column in the line, from 1." }),
+    ),
   },
   { description: "A configuration finding: an error refuses the configuration, a warning does not." },
 );
@@ -34,7 +41,11 @@ export const ErrorSchema = T.Object(
     error_code: T.String({ description: "A stable code, listed in docs/errors.md." }),
     error_msg: T.String(),
     request_id: T.String({ description: "32 hex characters, also sent as X-Request-Id." }),
-    problems: T.Optional(T.Array(ref("Problem"), { description: "CONFIG_INVALID: every problem." })),
+    problems: T.Optional(
+      T.Array(ref("Problem"), {
+        description: "CONFIG_INVALID: every problem; ADMIN_BAD_REQUEST: what is wrong with the body.",
+      }),
+    ),
     current: T.Optional(T.Integer({ description: "STALE_REVISION: the current revision." })),
   },
   { description: "Every refusal of the admin API." },

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
-import { parseConfigText } from "../config/load.js";
+import { parseJsonText } from "../config/parse-json.js";
+import { parseYamlText } from "../config/parse-yaml.js";
 import type { Snapshot } from "../config/snapshot.js";
 import type { ControlPlane } from "../control/control-plane.js";
 import { ERRORS } from "../errors.js";
@@ -60,8 +61,8 @@ declare module "fastify" {
   }
 }
 
-function syntaxError(request: FastifyRequest, reason: string): AdminError {
-  const problems: Problem[] = [{ severity: "error", code: "SYNTAX", path: "", reason }];
+/** A body that does not parse (or nests too deep, or is a YAML alias bomb): 400 with its SYNTAX problems. */
+function syntaxError(request: FastifyRequest, problems: readonly Problem[]): AdminError {
   return request.routeOptions.config.body === "config"
     ? new AdminError("CONFIG_INVALID", "the body does not parse; nothing was applied", { problems })
     : new AdminError("ADMIN_BAD_REQUEST", "the body does not parse", { problems });
@@ -107,22 +108,24 @@ export async function createAdminApp(options: Omit<AdminOptions, "listen">): Pro
   for (const [id, schema] of Object.entries(componentSchemas())) app.addSchema({ ...schema, $id: id });
 
   app.removeContentTypeParser(["application/json", "text/plain"]);
+  // Bodies are parsed here, not by fastify's parsers, so that every refusal is the admin API's 400
+  // with a SYNTAX problem (line, column) and JSON nested deeper than the limit never reaches a handler.
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = String(body);
     if (text.trim() === "") return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      done(syntaxError(request, `invalid JSON: ${(error as Error).message}`), undefined);
-    }
+    const parsed = parseJsonText(text);
+    if (parsed.ok) return done(null, parsed.value);
+    done(syntaxError(request, [parsed.problem]), undefined);
   });
   app.addContentTypeParser(
     ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"],
     { parseAs: "string" },
     (request, body, done) => {
-      const parsed = parseConfigText(String(body), "body.yaml");
+      const text = String(body);
+      if (text.trim() === "") return done(null, undefined);
+      const parsed = parseYamlText(text);
       if (parsed.ok) return done(null, parsed.value);
-      done(syntaxError(request, parsed.problems.map((p) => p.reason).join("; ")), undefined);
+      done(syntaxError(request, parsed.problems), undefined);
     },
   );
 

@@ -1,10 +1,13 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import type { Problem } from "../problems.js";
+import { parseJsonText } from "./parse-json.js";
+import { parseYamlText } from "./parse-yaml.js";
 import type { Config } from "./schema.js";
 import { type BuildResult, buildSnapshot } from "./snapshot.js";
+
+export { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH } from "./syntax.js";
 
 export type ParseResult =
   | { readonly ok: true; readonly value: unknown }
@@ -12,40 +15,14 @@ export type ParseResult =
 
 /**
  * Parses configuration text: JSON when the file name ends in .json (or the text starts with
- * "{"), YAML otherwise. Syntax errors come back as problems with line and column.
+ * "{"), YAML otherwise. Every refusal is a SYNTAX problem with its line and column: syntax errors,
+ * nesting deeper than MAX_NESTING_DEPTH, YAML alias bombs and endless YAML structures.
  */
 export function parseConfigText(text: string, fileName = "config.yaml"): ParseResult {
   const json = extname(fileName).toLowerCase() === ".json" || /^\s*\{/.test(text);
-  if (json) {
-    try {
-      return { ok: true, value: JSON.parse(text) };
-    } catch (error) {
-      return {
-        ok: false,
-        problems: [
-          {
-            severity: "error",
-            code: "SYNTAX",
-            path: "",
-            reason: `invalid JSON: ${(error as Error).message}`,
-          },
-        ],
-      };
-    }
-  }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => ({
-        severity: "error" as const,
-        code: "SYNTAX",
-        path: "",
-        reason: `invalid YAML at line ${e.linePos?.[0]?.line ?? "?"}, column ${e.linePos?.[0]?.col ?? "?"}: ${e.message.split("\n")[0]}`,
-      })),
-    };
-  }
-  return { ok: true, value: doc.toJS() ?? {} };
+  if (!json) return parseYamlText(text);
+  const parsed = parseJsonText(text);
+  return parsed.ok ? parsed : { ok: false, problems: [parsed.problem] };
 }
 
 /** Reads, parses, validates and compiles a configuration file. */

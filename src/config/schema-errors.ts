@@ -4,6 +4,7 @@ import { type ValueError, ValueErrorType } from "@sinclair/typebox/errors";
 import { Value } from "@sinclair/typebox/value";
 import type { Problem } from "../problems.js";
 import { BackendSchema } from "./schema.js";
+import { closestNames } from "./suggest.js";
 
 /** `/apis/3/backend/url` to `apis[3].backend.url`. */
 export function pointerToPath(pointer: string): string {
@@ -23,25 +24,103 @@ function literalChoices(schema: TSchema): string[] | null {
   return values.every((v) => typeof v === "string") ? (values as string[]) : null;
 }
 
-function describe(error: ValueError): string {
-  const schema = error.schema as TSchema & { description?: string; errorMessage?: string };
+/** What a value is, for "must be a list, not a string". */
+function kindOf(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "boolean") return String(value);
+  return typeof value === "number" ? "a number" : `a ${typeof value}`;
+}
+
+/** The one wording of a value that is not an object where an object is expected, at any level. */
+export function notAnObject(value: unknown): string {
+  return `must be an object with fields, not ${kindOf(value)}`;
+}
+
+/**
+ * Schema options read by schemaProblems: `errorMessage` words every refusal of a value of the right
+ * kind (a string failing its pattern, a number out of range); `problemCode` replaces SCHEMA for them,
+ * where another check reports the same problem under its own code (maxAge: CORS_MAX_AGE_RANGE).
+ */
+interface Wording {
+  readonly errorMessage?: string;
+  readonly problemCode?: string;
+  readonly description?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly const?: unknown;
+  readonly properties?: Record<string, TSchema>;
+}
+
+const KIND_ERRORS: ReadonlyMap<ValueErrorType, string> = new Map([
+  [ValueErrorType.Array, "must be a list"],
+  [ValueErrorType.String, "must be a string"],
+  [ValueErrorType.Number, "must be a number"],
+  [ValueErrorType.Boolean, "must be true or false"],
+  [ValueErrorType.Integer, "must be a whole number"],
+]);
+
+function unknownField(error: ValueError, schema: Wording): string {
+  const field = error.path
+    .slice(error.path.lastIndexOf("/") + 1)
+    .replace(/~1/g, "/")
+    .replace(/~0/g, "~");
+  const close = closestNames(field, Object.keys(schema.properties ?? {}));
+  if (close.length === 0) return "unknown field (check its spelling against the configuration reference)";
+  return `unknown field: did you mean ${close.map((n) => `\`${n}\``).join(" or ")}?`;
+}
+
+function describe(error: ValueError): { code: string; reason: string } {
+  const schema = error.schema as TSchema & Wording;
+  const schemaError = (reason: string) => ({ code: "SCHEMA", reason });
+  const wrongKind = KIND_ERRORS.get(error.type);
+  // A value of the wrong kind ("600" for a number) says what it is; a number that is no integer
+  // (1.5) is of the right kind, and gets the schema's own wording below.
+  if (
+    wrongKind !== undefined &&
+    !(error.type === ValueErrorType.Integer && typeof error.value === "number")
+  ) {
+    return schemaError(`${wrongKind}, not ${kindOf(error.value)}`);
+  }
   switch (error.type) {
+    case ValueErrorType.Object:
+      return schemaError(notAnObject(error.value));
     case ValueErrorType.ObjectAdditionalProperties:
-      return "unknown field (check its spelling against the configuration reference)";
+      return schemaError(unknownField(error, schema));
     case ValueErrorType.ObjectRequiredProperty:
-      return "is required";
-    case ValueErrorType.StringPattern:
-    case ValueErrorType.StringFormat:
-      return (
-        schema.errorMessage ?? (schema.description ? `is not valid: ${schema.description}` : error.message)
-      );
+      return schemaError("is required");
+    case ValueErrorType.Literal:
+      return schemaError(`must be ${JSON.stringify(schema.const)}`);
     case ValueErrorType.Union: {
       const choices = literalChoices(schema);
-      if (choices) return `must be one of ${choices.join(", ")}`;
-      return error.message;
+      return schemaError(choices ? `must be one of ${choices.join(", ")}` : error.message);
     }
+  }
+  if (schema.errorMessage !== undefined) {
+    return { code: schema.problemCode ?? "SCHEMA", reason: schema.errorMessage };
+  }
+  switch (error.type) {
+    case ValueErrorType.StringPattern:
+    case ValueErrorType.StringFormat:
+      return schemaError(schema.description ? `is not valid: ${schema.description}` : error.message);
+    case ValueErrorType.StringMinLength:
+      return schemaError(
+        schema.minLength === 1 ? "must not be empty" : `must be at least ${schema.minLength} characters long`,
+      );
+    case ValueErrorType.StringMaxLength:
+      return schemaError(`must be at most ${schema.maxLength} characters long`);
+    case ValueErrorType.IntegerMinimum:
+    case ValueErrorType.NumberMinimum:
+      return schemaError(`must be at least ${schema.minimum}`);
+    case ValueErrorType.IntegerMaximum:
+    case ValueErrorType.NumberMaximum:
+      return schemaError(`must be at most ${schema.maximum}`);
     default:
-      return error.message.replace(/^Expected /, "must be ");
+      return schemaError(error.message.replace(/^Expected /, "must be "));
   }
 }
 
@@ -49,7 +128,7 @@ const BACKEND_TYPES = ["http", "mock", "function"];
 
 function backendProblems(path: string, value: unknown): Problem[] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return [{ severity: "error", code: "SCHEMA", path, value, reason: "must be an object with a type" }];
+    return [{ severity: "error", code: "SCHEMA", path, value, reason: notAnObject(value) }];
   }
   const type = (value as { type?: unknown }).type;
   const variant = BackendSchema.anyOf.find((s) => s.properties.type.const === type);
@@ -103,11 +182,11 @@ export function schemaProblems(schema: TSchema, value: unknown, base = ""): Prob
       problems.push(...backendProblems(path, error.value));
       continue;
     }
-    // The object-level "Expected object" repeats each missing property's own error.
-    if (error.type === ValueErrorType.Object && error.value !== null && typeof error.value === "object")
+    // A missing required field is reported once, as required, not again as of the wrong kind.
+    if (error.value === undefined && error.type !== ValueErrorType.ObjectRequiredProperty && local !== "")
       continue;
-    if (error.value === undefined && error.type !== ValueErrorType.ObjectRequiredProperty) continue;
-    problems.push({ severity: "error", code: "SCHEMA", path, value: error.value, reason: describe(error) });
+    const { code, reason } = describe(error);
+    problems.push({ severity: "error", code, path, value: error.value, reason });
   }
   return problems;
 }

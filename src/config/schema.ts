@@ -1,4 +1,5 @@
 import { type Static, Type as T } from "@sinclair/typebox";
+import { MAX_AGE_RANGE_REASON, MAX_MAX_AGE } from "../cors/compile.js";
 
 /**
  * The configuration model, once, in TypeBox: it gives the TypeScript types, validates the
@@ -174,7 +175,13 @@ export const CorsPolicySchema = T.Object(
     exposeHeaders: T.Optional(T.Array(T.String(), { description: "Response headers the page may read." })),
     allowCredentials: T.Optional(T.Boolean({ description: "Send Access-Control-Allow-Credentials: true." })),
     maxAge: T.Optional(
-      T.Integer({ minimum: 0, description: "Seconds a browser may cache the preflight, 0 to 86400." }),
+      T.Integer({
+        minimum: 0,
+        maximum: MAX_MAX_AGE,
+        description: "Seconds a browser may cache the preflight, 0 to 86400.",
+        errorMessage: MAX_AGE_RANGE_REASON,
+        problemCode: "CORS_MAX_AGE_RANGE",
+      }),
     ),
     allowPrivateNetwork: T.Optional(
       T.Boolean({

@@ -4,9 +4,9 @@ import type { AdditionalOrigin } from "../cors/types.js";
 import { Router } from "../gateway/router.js";
 import { type Problem, prefixProblems } from "../problems.js";
 import { DEFAULT_PATH_OPTIONS } from "../routing/normalize-path.js";
-import { parseRoutePath, type Segment } from "./route-path.js";
+import { formatSegments, parseRoutePath, type Segment } from "./route-path.js";
 import type { ApiConfig, AppConfig, BackendConfig, Config, GroupConfig } from "./schema.js";
-import { analyzeConfig, hasErrors } from "./validate.js";
+import { analyzeConfig, conflictReason, hasErrors } from "./validate.js";
 
 export const DEFAULT_API_KEY_HEADER = "x-api-key";
 
@@ -206,7 +206,7 @@ export function buildSnapshot(raw: unknown): BuildResult {
         code: "API_CONFLICT",
         path: `apis[${api.index}].path`,
         value: api.config.path,
-        reason: `${api.method} ${api.config.path} resolves to the same route as apis[${other.index}] (${other.name})`,
+        reason: conflictReason(api.method, formatSegments(api.segments), api.match, other.index),
       });
     },
     { ...DEFAULT_PATH_OPTIONS, ...config.gateway?.paths },

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
-import type { TSchema } from "@sinclair/typebox";
-import { type CompiledPolicy, compilePolicy, isParseError, isToken, parseOrigin } from "../cors/index.js";
+import type { TObject } from "@sinclair/typebox";
+import {
+  type CompiledPolicy,
+  type CorsPolicyInput,
+  compilePolicy,
+  isParseError,
+  isToken,
+  originProblemCode,
+  parseOrigin,
+} from "../cors/index.js";
 import { type Problem, prefixProblems } from "../problems.js";
 import { parseRoutePath, pathShape } from "./route-path.js";
 import {
@@ -8,19 +16,20 @@ import {
   ApiSchema,
   type AppConfig,
   AppSchema,
-  type Config,
   ConfigSchema,
   type CorsPolicyConfig,
   CorsPolicySchema,
   type GroupConfig,
   GroupSchema,
+  LimitsSchema,
 } from "./schema.js";
 import { checkSchema, schemaProblems } from "./schema-errors.js";
+import { isPlainObject, type Loose, wellTyped } from "./well-typed.js";
 
 /**
  * Checks a configuration against the schema and every cross-reference and rule the schema
- * cannot express, returning every problem at once. Items that fail the schema are reported
- * and otherwise skipped, so one typo does not hide the problems elsewhere.
+ * cannot express, returning every problem at once, in one pass: the rules run on every part that
+ * is well typed, whether or not something beside it fails the schema.
  */
 export function validateConfig(raw: unknown): Problem[] {
   return analyzeConfig(raw).problems;
@@ -39,145 +48,190 @@ export function analyzeConfig(raw: unknown): Analysis {
   return { problems, policies: policiesOut };
 }
 
+/** An item of one of the configuration's lists, as the rules see it. */
+interface Item<T> {
+  readonly index: number;
+  /** Its well-typed parts (all of it when `valid`). */
+  readonly value: Loose<T>;
+  /** Whether it satisfies the schema. */
+  readonly valid: boolean;
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** The items of `list` that are objects; `allValid`: every item is known to satisfy `schema`. */
+function itemsOf<T>(list: unknown, schema: TObject, allValid: boolean): Item<T>[] {
+  if (!Array.isArray(list)) return [];
+  const out: Item<T>[] = [];
+  list.forEach((raw: unknown, index) => {
+    if (!isPlainObject(raw)) return; // the schema reports it
+    const valid = allValid || checkSchema(schema, raw);
+    out.push({ index, value: (valid ? raw : wellTyped(schema, raw)) as Loose<T>, valid, raw });
+  });
+  return out;
+}
+
+/** Whether `item` has the field `key` and it fails its own schema (it was dropped from `value`). */
+function illTyped(item: Item<unknown>, schema: TObject, key: string): boolean {
+  const property = schema.properties[key];
+  return (
+    !item.valid &&
+    Object.hasOwn(item.raw, key) &&
+    property !== undefined &&
+    !checkSchema(property, item.raw[key])
+  );
+}
+
+const ORIGIN_FIELDS = ["allowOrigins", "allowOriginPatterns", "dangerouslyAllowNullOrigin"];
+
 function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): Problem[] {
   // A configuration that satisfies the schema has every item valid: no need to check them one by one.
   const allValid = checkSchema(ConfigSchema, raw);
   const problems = allValid ? [] : schemaProblems(ConfigSchema, raw);
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    return problems.length > 0
-      ? problems
-      : [
-          {
-            severity: "error",
-            code: "SCHEMA",
-            path: "",
-            value: raw,
-            reason: "the configuration must be an object",
-          },
-        ];
-  }
-  const doc = raw as Record<string, unknown>;
-  const groups = validItems<GroupConfig>(doc.groups, GroupSchema, allValid);
-  const policies = validItems<CorsPolicyConfig>(doc.corsPolicies, CorsPolicySchema, allValid);
-  const apis = validItems<ApiConfig>(doc.apis, ApiSchema, allValid);
-  const apps = validItems<AppConfig>(doc.apps, AppSchema, allValid);
+  if (!isPlainObject(raw)) return problems;
+  const groups = itemsOf<GroupConfig>(raw.groups, GroupSchema, allValid);
+  const policies = itemsOf<CorsPolicyConfig>(raw.corsPolicies, CorsPolicySchema, allValid);
+  const apis = itemsOf<ApiConfig>(raw.apis, ApiSchema, allValid);
+  const apps = itemsOf<AppConfig>(raw.apps, AppSchema, allValid);
   const err = (code: string, path: string, value: unknown, reason: string) =>
     problems.push({ severity: "error", code, path, value, reason });
   const warn = (code: string, path: string, value: unknown, reason: string) =>
     problems.push({ severity: "warning", code, path, value, reason });
 
-  for (const [i, p] of policies) {
-    const result = compilePolicy(p);
-    if (result.ok) {
-      compiledPolicies.set(p.name, result.policy);
-      problems.push(...prefixProblems(`corsPolicies[${i}]`, result.warnings));
-    } else {
-      problems.push(...prefixProblems(`corsPolicies[${i}]`, result.problems));
+  for (const p of policies) {
+    // Lists of a policy that is not schema-valid may have holes; compilePolicy iterates with forEach.
+    const result = compilePolicy({ ...p.value, name: p.value.name ?? "" } as CorsPolicyInput);
+    if (result.ok && p.valid) compiledPolicies.set(p.value.name as string, result.policy);
+    let found = result.ok ? result.warnings : result.problems;
+    // "No origins" is not known when the origins failed the schema.
+    if (ORIGIN_FIELDS.some((k) => illTyped(p, CorsPolicySchema, k))) {
+      found = found.filter((f) => f.code !== "LINT_NO_ORIGINS");
     }
+    problems.push(...prefixProblems(`corsPolicies[${p.index}]`, found));
   }
 
-  const groupNames = uniqueNames("groups", doc.groups, err);
-  const policyNames = uniqueNames("corsPolicies", doc.corsPolicies, err);
-  const apiNames = uniqueNames("apis", doc.apis, err);
-  uniqueNames("apps", doc.apps, err);
+  const groupNames = uniqueNames("groups", raw.groups, err);
+  const policyNames = uniqueNames("corsPolicies", raw.corsPolicies, err);
+  const apiNames = uniqueNames("apis", raw.apis, err);
+  uniqueNames("apps", raw.apps, err);
 
-  // References are checked on every item whose field is a string, schema-valid or not.
-  rawItems(doc.groups).forEach((g, i) => {
-    if (typeof g.corsPolicy === "string" && !policyNames.has(g.corsPolicy)) {
+  for (const { index, value: g } of groups) {
+    if (g.corsPolicy !== undefined && !policyNames.has(g.corsPolicy)) {
       err(
         "REF_POLICY",
-        `groups[${i}].corsPolicy`,
+        `groups[${index}].corsPolicy`,
         g.corsPolicy,
         `no policy named ${JSON.stringify(g.corsPolicy)}`,
       );
     }
-  });
-  rawItems(doc.apis).forEach((api, i) => {
-    if (typeof api.group === "string" && !groupNames.has(api.group)) {
-      err("REF_GROUP", `apis[${i}].group`, api.group, `no group named ${JSON.stringify(api.group)}`);
+  }
+  for (const { index, value: api } of apis) {
+    if (api.group !== undefined && !groupNames.has(api.group)) {
+      err("REF_GROUP", `apis[${index}].group`, api.group, `no group named ${JSON.stringify(api.group)}`);
     }
-    if (typeof api.corsPolicy === "string" && !policyNames.has(api.corsPolicy)) {
+    if (api.corsPolicy !== undefined && !policyNames.has(api.corsPolicy)) {
       err(
         "REF_POLICY",
-        `apis[${i}].corsPolicy`,
+        `apis[${index}].corsPolicy`,
         api.corsPolicy,
         `no policy named ${JSON.stringify(api.corsPolicy)}`,
       );
     }
-  });
-  rawItems(doc.apps).forEach((app, i) => {
-    if (!Array.isArray(app.apis)) return;
-    app.apis.forEach((name: unknown, j: number) => {
-      if (typeof name === "string" && !apiNames.has(name)) {
-        err("REF_API", `apps[${i}].apis[${j}]`, name, `no API named ${JSON.stringify(name)}`);
+  }
+  for (const { index, value: app } of apps) {
+    app.apis?.forEach((name, j) => {
+      if (name !== undefined && !apiNames.has(name)) {
+        err("REF_API", `apps[${index}].apis[${j}]`, name, `no API named ${JSON.stringify(name)}`);
       }
     });
-  });
+  }
 
-  for (const [i, g] of groups) {
+  for (const { index, value: g } of groups) {
     g.domains?.forEach((d, j) => {
-      const problem = checkDomain(d);
-      if (problem) err("GROUP_DOMAIN", `groups[${i}].domains[${j}]`, d, problem);
+      const problem = d === undefined ? null : checkDomain(d);
+      if (problem) err("GROUP_DOMAIN", `groups[${index}].domains[${j}]`, d, problem);
     });
     if (g.basePath !== undefined) {
       const parsed = parseRoutePath(g.basePath, false);
-      if (!parsed.ok) err("GROUP_BASE_PATH", `groups[${i}].basePath`, g.basePath, parsed.reason);
+      if (!parsed.ok) err("GROUP_BASE_PATH", `groups[${index}].basePath`, g.basePath, parsed.reason);
     }
   }
 
-  const usedPolicies = new Set<string>(
-    groups.map(([, g]) => g.corsPolicy).filter((p): p is string => p !== undefined),
-  );
-  const authorized = new Map<string, number>();
-  for (const [, app] of apps)
-    for (const api of app.apis ?? []) authorized.set(api, (authorized.get(api) ?? 0) + 1);
+  const usedPolicies = new Set<string>();
+  for (const { value } of [...groups, ...apis])
+    if (value.corsPolicy !== undefined) usedPolicies.add(value.corsPolicy);
+  const authorized = new Set<string>();
+  for (const { value: app } of apps) {
+    app.apis?.forEach((name) => {
+      if (name !== undefined) authorized.add(name);
+    });
+  }
+  // Which APIs an application may call is not known when its list failed the schema.
+  const authorizationKnown = !apps.some((a) => illTyped(a, AppSchema, "apis"));
   const routeKeys = new Map<string, number>();
-  const groupByName = new Map(groups.map(([, g]) => [g.name, g]));
-
-  for (const [i, api] of apis) {
-    const path = `apis[${i}]`;
-    if (api.corsPolicy !== undefined) {
-      usedPolicies.add(api.corsPolicy);
-      if (policyNames.has(api.corsPolicy) && api.cors === true) {
-        warn(
-          "LINT_TOGGLE_AND_POLICY",
-          `${path}.cors`,
-          true,
-          `corsPolicy ${api.corsPolicy} wins over cors: true; remove one`,
-        );
-      }
+  // Groups whose host names and base path are well typed: only their APIs' routes can be compared.
+  const groupByName = new Map<string, Loose<GroupConfig>>();
+  for (const g of groups) {
+    if (
+      g.value.name !== undefined &&
+      !illTyped(g, GroupSchema, "domains") &&
+      !illTyped(g, GroupSchema, "basePath")
+    ) {
+      groupByName.set(g.value.name, g.value);
     }
-    const parsed = parseRoutePath(api.path);
-    if (!parsed.ok) {
-      err("API_PATH", `${path}.path`, api.path, parsed.reason);
-    } else {
-      if (api.match === "prefix" && parsed.segments.some((s) => s.kind === "greedy")) {
-        err(
-          "API_PATH",
-          `${path}.path`,
-          api.path,
-          "a prefix API matches everything below its path already: drop the {rest+}",
-        );
-      }
-      const group = api.group === undefined ? undefined : groupByName.get(api.group);
-      const base = group?.basePath === undefined ? "" : group.basePath.replace(/\/+$/, "");
-      const shape = `${api.match ?? "exact"} ${api.method} ${base}${pathShape(parsed.segments)}`;
-      for (const host of group?.domains?.length ? group.domains.map((d) => d.toLowerCase()) : ["*any*"]) {
-        const key = `${host} ${shape}`;
-        const other = routeKeys.get(key);
-        if (other !== undefined) {
+  }
+
+  for (const item of apis) {
+    const { index, value: api } = item;
+    const path = `apis[${index}]`;
+    if (api.corsPolicy !== undefined && policyNames.has(api.corsPolicy) && api.cors === true) {
+      warn(
+        "LINT_TOGGLE_AND_POLICY",
+        `${path}.cors`,
+        true,
+        `corsPolicy ${api.corsPolicy} wins over cors: true; remove one`,
+      );
+    }
+    if (api.path !== undefined) {
+      const parsed = parseRoutePath(api.path);
+      if (!parsed.ok) {
+        err("API_PATH", `${path}.path`, api.path, parsed.reason);
+      } else {
+        if (api.match === "prefix" && parsed.segments.some((s) => s.kind === "greedy")) {
           err(
-            "API_CONFLICT",
+            "API_PATH",
             `${path}.path`,
             api.path,
-            `${api.method} ${base}${api.path} (${api.match ?? "exact"}) is already served by apis[${other}] on the same hosts`,
+            "a prefix API matches everything below its path already: drop the {rest+}",
           );
-          break;
         }
-        routeKeys.set(key, i);
+        const group = api.group === undefined ? undefined : groupByName.get(api.group);
+        const routable =
+          api.method !== undefined &&
+          !illTyped(item, ApiSchema, "match") &&
+          !illTyped(item, ApiSchema, "group") &&
+          (api.group === undefined || group !== undefined);
+        if (routable) {
+          const base = group?.basePath === undefined ? "" : group.basePath.replace(/\/+$/, "");
+          const shape = `${api.match ?? "exact"} ${api.method} ${base}${pathShape(parsed.segments)}`;
+          const domains = (group?.domains ?? []).filter((d): d is string => d !== undefined);
+          for (const host of domains.length > 0 ? domains.map((d) => d.toLowerCase()) : ["*any*"]) {
+            const key = `${host} ${shape}`;
+            const other = routeKeys.get(key);
+            if (other !== undefined) {
+              err(
+                "API_CONFLICT",
+                `${path}.path`,
+                api.path,
+                conflictReason(api.method as string, `${base}${api.path}`, api.match ?? "exact", other),
+              );
+              break;
+            }
+            routeKeys.set(key, index);
+          }
+        }
       }
     }
-    if (api.auth === "app" && !authorized.has(api.name)) {
+    if (api.auth === "app" && api.name !== undefined && authorizationKnown && !authorized.has(api.name)) {
       warn(
         "LINT_NO_APP",
         `${path}.auth`,
@@ -185,24 +239,27 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
         "no application is authorized for this API: every request gets 401 or 403",
       );
     }
-    checkBackend(api, path, err);
+    if (api.backend !== undefined) checkBackend(api.backend, `${path}.backend`, err);
   }
 
-  for (const [i, p] of policies) {
-    if (!usedPolicies.has(p.name)) {
+  for (const { index, value: p } of policies) {
+    if (p.name !== undefined && !usedPolicies.has(p.name)) {
       warn(
         "LINT_UNUSED_POLICY",
-        `corsPolicies[${i}]`,
+        `corsPolicies[${index}]`,
         p.name,
         `policy ${p.name} is bound to no API or group`,
       );
     }
   }
 
-  const limits = (doc.gateway as { limits?: Record<string, unknown> } | undefined)?.limits;
+  const gateway = raw.gateway;
+  const limits = isPlainObject(gateway)
+    ? (wellTyped(LimitsSchema, gateway.limits) as Loose<typeof LimitsSchema.static> | undefined)
+    : undefined;
   if (
-    typeof limits?.headersTimeoutMs === "number" &&
-    typeof limits.requestTimeoutMs === "number" &&
+    limits?.headersTimeoutMs !== undefined &&
+    limits.requestTimeoutMs !== undefined &&
     limits.headersTimeoutMs > limits.requestTimeoutMs
   ) {
     err(
@@ -221,17 +278,19 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
     if (holder !== undefined && holder !== owner) {
       err("APP_KEY_DUPLICATE", where, "(hidden)", `the same key is already held by application ${holder}`);
     } else if (holder !== undefined) {
-      warn("LINT_DUPLICATE_KEY", where, "(hidden)", "this key is listed twice for the same application");
+      warn("LINT_DUPLICATE_KEY", where, "(hidden)", "this key is listed more than once");
     }
     keyOwners.set(hash, owner);
   };
-  for (const [i, app] of apps) {
-    const path = `apps[${i}]`;
+  for (const { index, value: app } of apps) {
+    const path = `apps[${index}]`;
+    const owner = app.name ?? path;
     app.javascriptOrigins?.forEach((origin, j) => {
+      if (origin === undefined) return;
       const parsed = parseOrigin(origin);
       if (isParseError(parsed)) {
         err(
-          parsed.error === "HAS_PATH" ? "CORS_ORIGIN_HAS_PATH" : "CORS_ORIGIN_INVALID",
+          originProblemCode(parsed),
           `${path}.javascriptOrigins[${j}]`,
           origin,
           origin.includes("*") ? "a JavaScript origin is one exact origin, without wildcards" : parsed.detail,
@@ -239,28 +298,19 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
       }
     });
     app.keyHashes?.forEach((hash, j) => {
-      claim(hash.slice("sha256:".length), app.name, `${path}.keyHashes[${j}]`);
+      if (hash !== undefined) claim(hash.slice("sha256:".length), owner, `${path}.keyHashes[${j}]`);
     });
     app.keys?.forEach((key, j) => {
-      claim(createHash("sha256").update(key).digest("hex"), app.name, `${path}.keys[${j}]`);
+      if (key !== undefined)
+        claim(createHash("sha256").update(key).digest("hex"), owner, `${path}.keys[${j}]`);
     });
   }
   return problems;
 }
 
-function rawItems(list: unknown): Record<string, unknown>[] {
-  if (!Array.isArray(list)) return [];
-  return list.map((item) => (typeof item === "object" && item !== null && !Array.isArray(item) ? item : {}));
-}
-
-/** The items of `list` that satisfy `schema`, with their index; `allValid`: known to be all of them. */
-function validItems<T>(list: unknown, schema: TSchema, allValid: boolean): [number, T][] {
-  if (!Array.isArray(list)) return [];
-  const out: [number, T][] = [];
-  list.forEach((item, i) => {
-    if (allValid || checkSchema(schema, item)) out.push([i, item as T]);
-  });
-  return out;
+/** The one wording of two APIs serving the same route (here and when the router is built). */
+export function conflictReason(method: string, fullPath: string, match: string, otherIndex: number): string {
+  return `${method} ${fullPath} (${match}) is already served by apis[${otherIndex}] on the same hosts`;
 }
 
 function uniqueNames(
@@ -297,27 +347,28 @@ function checkDomain(domain: string): string | null {
 }
 
 function checkBackend(
-  api: ApiConfig,
+  backend: Loose<ApiConfig["backend"]>,
   path: string,
   err: (code: string, path: string, value: unknown, reason: string) => void,
 ): void {
-  const backend = api.backend;
   if (backend.type === "http") {
+    if (backend.url === undefined) return;
     let url: URL | undefined;
     try {
       url = new URL(backend.url);
     } catch {
-      err("BACKEND_URL", `${path}.backend.url`, backend.url, "is not a URL");
+      err("BACKEND_URL", `${path}.url`, backend.url, "is not a URL");
       return;
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      err("BACKEND_URL", `${path}.backend.url`, backend.url, "must be an http:// or https:// URL");
+      err("BACKEND_URL", `${path}.url`, backend.url, "must be an http:// or https:// URL");
     } else if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-      err("BACKEND_URL", `${path}.backend.url`, backend.url, "has no query, fragment or credentials");
+      err("BACKEND_URL", `${path}.url`, backend.url, "has no query, fragment or credentials");
     }
   } else if (backend.type === "mock") {
     for (const [name, value] of Object.entries(backend.headers ?? {})) {
-      const where = `${path}.backend.headers.${name}`;
+      if (value === undefined) continue;
+      const where = `${path}.headers.${name}`;
       if (!isToken(name)) err("MOCK_HEADER", where, name, `${JSON.stringify(name)} is not a header name`);
       else if (/[\r\n\0]/.test(value))
         err("MOCK_HEADER", where, value, "a header value cannot contain CR, LF or NUL");
@@ -333,4 +384,4 @@ export function hasErrors(problems: readonly Problem[]): boolean {
   return problems.some((p) => p.severity === "error");
 }
 
-export type { Config };
+export type { Config } from "./schema.js";

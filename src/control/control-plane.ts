@@ -10,6 +10,17 @@ export type ApplyResult =
   | { readonly ok: false; readonly reason: "invalid"; readonly problems: readonly Problem[] }
   | { readonly ok: false; readonly reason: "stale"; readonly current: number };
 
+/**
+ * The store failed a commit: the change was not applied. Only this failure of `apply` means the
+ * store is unavailable; any other exception is a bug, not an outage (issue 10).
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "StoreUnavailableError";
+  }
+}
+
 export interface ControlPlaneStatus {
   /** Whether the last contact with the store succeeded. */
   readonly storeReachable: boolean;
@@ -149,6 +160,7 @@ export class ControlPlane {
   /**
    * Applies a whole configuration atomically: validated and compiled first, then committed as a new
    * revision (refused when `expected` is given and stale), then served. Nothing partial is stored.
+   * Throws StoreUnavailableError when the store fails the commit.
    */
   async apply(
     config: Config,
@@ -163,7 +175,7 @@ export class ControlPlane {
       revision = await this.#store.commit(stored, meta, expected);
     } catch (error) {
       if (error instanceof StaleRevisionError) return { ok: false, reason: "stale", current: error.current };
-      throw error;
+      throw new StoreUnavailableError(error);
     }
     this.#reachable = true;
     await this.#serveIfNewer(stored, built.snapshot, revision.number);

@@ -14,14 +14,24 @@ export const DEMO_CONFIG_PATH = fileURLToPath(new URL("../../examples/demo.yaml"
 export async function readSeed(path: string, workingDir = process.cwd()): Promise<Config> {
   const parsed = parseConfigText(await readFile(path, "utf8"), path);
   if (!parsed.ok) throw new Error(`${path}: ${parsed.problems.map((p) => p.reason).join("; ")}`);
+  // Not validated yet (the control plane validates it before storing it): every part is looked at
+  // with care, and anything unexpected is passed on unchanged to be refused with its path.
   const config = parsed.value as Config;
+  if (!isObject(config) || !Array.isArray(config.apis)) return config;
   const fileDir = dirname(resolve(path));
   return {
     ...config,
-    apis: config.apis?.map((api) => {
-      if (api.backend.type !== "function" || isAbsolute(api.backend.module)) return api;
-      const moved = relative(workingDir, resolve(fileDir, api.backend.module));
-      return { ...api, backend: { ...api.backend, module: moved.startsWith(".") ? moved : `./${moved}` } };
-    }),
+    apis: config.apis.map((api: unknown) => {
+      if (!isObject(api)) return api;
+      const backend = api.backend;
+      if (!isObject(backend) || backend.type !== "function" || typeof backend.module !== "string") return api;
+      if (isAbsolute(backend.module)) return api;
+      const moved = relative(workingDir, resolve(fileDir, backend.module));
+      return { ...api, backend: { ...backend, module: moved.startsWith(".") ? moved : `./${moved}` } };
+    }) as Config["apis"],
   };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

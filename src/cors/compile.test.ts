@@ -241,6 +241,24 @@ const CASES: readonly Case[] = [
     findings: [err("CORS_PATTERN_INVALID", "allowOriginPatterns[0]")],
   },
   {
+    name: "a pattern that does not parse is invalid, not unanchored, whatever its ends (issue 10)",
+    policy: { allowOrigins: [O], allowOriginPatterns: ["(^https://app\\.example\\.com$"] },
+    findings: [err("CORS_PATTERN_INVALID", "allowOriginPatterns[0]")],
+  },
+  {
+    name: "an unanchored pattern that cannot run in linear time has both problems",
+    policy: { allowOrigins: [O], allowOriginPatterns: ["https://(a)\\1\\.example\\.com"] },
+    findings: [
+      err("CORS_PATTERN_NOT_LINEAR", "allowOriginPatterns[0]"),
+      err("CORS_PATTERN_UNANCHORED", "allowOriginPatterns[0]"),
+    ],
+  },
+  {
+    name: "a policy whose only pattern is invalid is not also warned that it lists no origin",
+    policy: { allowOriginPatterns: ["^https://(app\\.example\\.com$"] },
+    findings: [err("CORS_PATTERN_INVALID", "allowOriginPatterns[0]")],
+  },
+  {
     name: "a classic ReDoS shape compiles, since the linear matcher cannot backtrack",
     policy: { allowOrigins: [O], allowOriginPatterns: ["^https://(a+)+\\.example\\.com$"] },
     findings: [],
@@ -529,6 +547,13 @@ describe("compilePolicy: errors refuse a policy, warnings come with it", () => {
     expect(r.problems.map((p) => [p.path, p.value])).toEqual([
       ["allowOrigins[1]", "https://*.com"],
       ["maxAge", 99999],
+    ]);
+  });
+
+  it("an invalid pattern is reported with the regular expression parser's reason", () => {
+    const r = compilePolicy({ name: "p", allowOriginPatterns: ["^https://(app\\.example\\.com$"] });
+    expect(r.ok ? [] : r.problems.map((p) => p.reason)).toEqual([
+      "is not a valid regular expression: unterminated group at position 9",
     ]);
   });
 

@@ -1,9 +1,9 @@
 import type { Problem } from "../problems.js";
 import type { CompiledPolicy } from "./compiled-policy.js";
 import { forbiddenRequestHeaderReason, isForbiddenMethod, isForbiddenResponseHeader } from "./forbidden.js";
-import { compileLinearRegex, RegexSyntaxError } from "./linear-regex/index.js";
+import { compileLinearRegex, type LinearRegex, RegexSyntaxError } from "./linear-regex/index.js";
 import { isToken, normalizeMethod } from "./methods.js";
-import { isIpHost, isParseError, parseOrigin } from "./origin.js";
+import { isIpHost, isParseError, type OriginParseFailure, parseOrigin } from "./origin.js";
 import { OriginMatcher, type PatternRule, type WildcardRule } from "./origin-matcher.js";
 import { isPublicSuffix } from "./public-suffix.js";
 import type { AdditionalOrigin, CorsPolicyInput, HeaderPair } from "./types.js";
@@ -13,6 +13,8 @@ import { PREFLIGHT_VARY, PREFLIGHT_VARY_PNA } from "./vary.js";
 export const MAX_MAX_AGE = 86400;
 /** Chromium caps preflight caching at two hours; longer values are legal but misleading. */
 export const CHROMIUM_MAX_AGE = 7200;
+/** The one wording of a maxAge out of range, also given by the configuration's schema. */
+export const MAX_AGE_RANGE_REASON = `must be a whole number of seconds from 0 to ${MAX_MAX_AGE}: no browser caches a preflight longer`;
 const DEFAULT_METHODS = ["GET", "HEAD", "POST"] as const;
 
 export type CompileResult =
@@ -36,6 +38,17 @@ class Findings {
     return this.list.some((p) => p.severity === "error");
   }
 }
+
+/** The code of an origin that does not parse: one with a path has its own. */
+export function originProblemCode(
+  failure: OriginParseFailure,
+): "CORS_ORIGIN_HAS_PATH" | "CORS_ORIGIN_INVALID" {
+  return failure.error === "HAS_PATH" ? "CORS_ORIGIN_HAS_PATH" : "CORS_ORIGIN_INVALID";
+}
+
+/** The one wording of plain-http origins admitted with credentials, exact or wildcard. */
+const INSECURE_WITH_CREDENTIALS =
+  "a plain-http origin with credentials: anyone on the network path can pose as it and act as the user";
 
 function isLoopbackHost(host: string): boolean {
   return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || host.startsWith("127.");
@@ -81,12 +94,7 @@ function planOrigins(input: CorsPolicyInput, credentials: boolean, f: Findings):
     }
     const parsed = parseOrigin(value);
     if (isParseError(parsed)) {
-      f.error(
-        parsed.error === "HAS_PATH" ? "CORS_ORIGIN_HAS_PATH" : "CORS_ORIGIN_INVALID",
-        path,
-        value,
-        parsed.detail,
-      );
+      f.error(originProblemCode(parsed), path, value, parsed.detail);
       return;
     }
     if (parsed.scheme !== "http" && parsed.scheme !== "https") {
@@ -102,12 +110,7 @@ function planOrigins(input: CorsPolicyInput, credentials: boolean, f: Findings):
       return;
     }
     if (credentials && parsed.scheme === "http" && !isLoopbackHost(parsed.host)) {
-      f.warn(
-        "LINT_INSECURE_ORIGIN_WITH_CREDENTIALS",
-        path,
-        value,
-        "a plain-http origin with credentials: anyone on the network path can act as that origin",
-      );
+      f.warn("LINT_INSECURE_ORIGIN_WITH_CREDENTIALS", path, value, INSECURE_WITH_CREDENTIALS);
     }
     plan.exact.set(parsed.normalized, path);
     plan.normalizedList.push(parsed.normalized);
@@ -135,12 +138,7 @@ function planWildcard(
   }
   const parsed = parseOrigin(`${value.slice(0, sep)}://x${afterScheme.slice(1)}`);
   if (isParseError(parsed)) {
-    f.error(
-      parsed.error === "HAS_PATH" ? "CORS_ORIGIN_HAS_PATH" : "CORS_ORIGIN_INVALID",
-      path,
-      value,
-      parsed.detail,
-    );
+    f.error(originProblemCode(parsed), path, value, parsed.detail);
     return;
   }
   const suffix = parsed.host.slice(2);
@@ -159,12 +157,7 @@ function planWildcard(
     return;
   }
   if (credentials && parsed.scheme === "http" && !isLoopbackHost(suffix)) {
-    f.warn(
-      "LINT_INSECURE_ORIGIN_WITH_CREDENTIALS",
-      path,
-      value,
-      "plain-http origins with credentials: anyone on the network path can act as those origins",
-    );
+    f.warn("LINT_INSECURE_ORIGIN_WITH_CREDENTIALS", path, value, INSECURE_WITH_CREDENTIALS);
   }
   const normalized = `${parsed.scheme}://*.${suffix}${parsed.port === "" ? "" : `:${parsed.port}`}`;
   if (plan.normalizedList.includes(normalized)) {
@@ -232,6 +225,19 @@ function planPatterns(input: CorsPolicyInput, f: Findings): PatternRule[] {
   const rules: PatternRule[] = [];
   (input.allowOriginPatterns ?? []).forEach((pattern, i) => {
     const path = `allowOriginPatterns[${i}]`;
+    // Syntax first: an invalid pattern is reported as invalid, with the parser's reason, whatever its
+    // ends look like (issue 10); anchoring is judged only on a pattern that parses.
+    let regex: LinearRegex | undefined;
+    try {
+      regex = compileLinearRegex(pattern);
+    } catch (error) {
+      if (!(error instanceof RegexSyntaxError)) throw error;
+      if (error.code === "REGEX_SYNTAX") {
+        f.error("CORS_PATTERN_INVALID", path, pattern, `is not a valid regular expression: ${error.message}`);
+        return;
+      }
+      f.error("CORS_PATTERN_NOT_LINEAR", path, pattern, error.message);
+    }
     if (!isAnchored(pattern)) {
       f.error(
         "CORS_PATTERN_UNANCHORED",
@@ -241,16 +247,8 @@ function planPatterns(input: CorsPolicyInput, f: Findings): PatternRule[] {
       );
       return;
     }
-    try {
-      rules.push({ regex: compileLinearRegex(pattern), source: path });
-    } catch (error) {
-      if (error instanceof RegexSyntaxError) {
-        const code = error.code === "REGEX_SYNTAX" ? "CORS_PATTERN_INVALID" : "CORS_PATTERN_NOT_LINEAR";
-        f.error(code, path, pattern, error.message);
-        return;
-      }
-      throw error;
-    }
+    if (regex === undefined) return;
+    rules.push({ regex, source: path });
     if (hasLooseDot(pattern)) {
       f.warn(
         "LINT_PATTERN_LOOSE_DOT",
@@ -364,12 +362,7 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
 
   if (input.maxAge !== undefined) {
     if (!Number.isInteger(input.maxAge) || input.maxAge < 0 || input.maxAge > MAX_MAX_AGE) {
-      f.error(
-        "CORS_MAX_AGE_RANGE",
-        "maxAge",
-        input.maxAge,
-        `maxAge is a whole number of seconds from 0 to ${MAX_MAX_AGE}; no browser caches a preflight longer`,
-      );
+      f.error("CORS_MAX_AGE_RANGE", "maxAge", input.maxAge, MAX_AGE_RANGE_REASON);
     } else if (input.maxAge > CHROMIUM_MAX_AGE) {
       f.warn(
         "LINT_MAX_AGE_LONG",
@@ -403,11 +396,10 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
       "report mode never blocks: refusals are only logged and counted",
     );
   }
+  // About a policy that lists nothing; one whose origins are all refused has its errors already.
   if (
-    !origins.any &&
-    origins.exact.size === 0 &&
-    origins.wildcards.length === 0 &&
-    patterns.length === 0 &&
+    (input.allowOrigins ?? []).length === 0 &&
+    (input.allowOriginPatterns ?? []).length === 0 &&
     !allowNull
   ) {
     f.warn(
@@ -492,12 +484,7 @@ function planTiming(input: CorsPolicyInput, f: Findings): { any: boolean; origin
     }
     const parsed = parseOrigin(value);
     if (isParseError(parsed)) {
-      f.error(
-        parsed.error === "HAS_PATH" ? "CORS_ORIGIN_HAS_PATH" : "CORS_ORIGIN_INVALID",
-        `timingAllowOrigins[${i}]`,
-        value,
-        parsed.detail,
-      );
+      f.error(originProblemCode(parsed), `timingAllowOrigins[${i}]`, value, parsed.detail);
       return;
     }
     result.origins.add(parsed.normalized);

@@ -9,7 +9,13 @@ export {
   checkResponse,
   needsPreflight,
 } from "./browser.js";
-export { type CompileOptions, type CompileResult, compilePolicy, MAX_MAX_AGE } from "./compile.js";
+export {
+  type CompileOptions,
+  type CompileResult,
+  compilePolicy,
+  MAX_MAX_AGE,
+  originProblemCode,
+} from "./compile.js";
 export type { CompiledPolicy } from "./compiled-policy.js";
 export { decide, isPreflight } from "./decide.js";
 export { parseRequestHeaderList } from "./header-list.js";
