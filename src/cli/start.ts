@@ -11,9 +11,15 @@ export function registerStart(program: Command): void {
       "--config <file>",
       "serve a YAML or JSON file (reloaded when it changes, and on SIGHUP) instead of a store",
     )
-    .option("--store <url>", "sqlite:PATH or postgres://... (store mode, the default)", DEFAULT_STORE)
+    .option(
+      "--store <url>",
+      `sqlite:PATH, postgres://..., or postgres: (PG* variables); default: $CROSSGATE_STORE, else ${DEFAULT_STORE}`,
+    )
     .option("--cache <file>", "where the last good configuration is cached (default: beside the SQLite file)")
-    .option("--seed <file>", "the configuration stored on first start (default: examples/demo.yaml)")
+    .option(
+      "--seed <file>",
+      "a configuration to store when the store is empty (a new store starts empty and serves nothing)",
+    )
     .option("--listen <host:port>", "gateway listener, overrides listen.gateway")
     .option(
       "--admin <host:port>",
@@ -23,8 +29,9 @@ export function registerStart(program: Command): void {
     .option("--no-watch", "file mode: do not reload the file when it changes (SIGHUP still reloads)")
     .option("--no-access-log", "do not log one JSON line per request")
     .option("--workers <n>", "gateway processes sharing the listener (default: one per core)")
-    .action(async (options: StartOptions) => {
+    .action(async (parsed: Omit<StartOptions, "store" | "storeFromArgs"> & { store?: string }) => {
       const logger = createLogger();
+      const options = resolveStore(parsed, process.env);
       const role = roleFor(resolveWorkerCount(options.workers));
       // Workers run `crossgate start` with the same arguments (cluster.setupPrimary).
       const args = startArguments();
@@ -38,4 +45,21 @@ export function registerStart(program: Command): void {
         await startFromStore(options, logger, role, args);
       }
     });
+}
+
+/**
+ * The store URL: `--store`, else `CROSSGATE_STORE` (which keeps a password out of the process list), else
+ * the embedded default.
+ */
+export function resolveStore(
+  parsed: Omit<StartOptions, "store" | "storeFromArgs"> & { store?: string },
+  env: NodeJS.ProcessEnv,
+): StartOptions {
+  if (parsed.store !== undefined) return { ...parsed, store: parsed.store, storeFromArgs: true };
+  const fromEnv = env.CROSSGATE_STORE;
+  return {
+    ...parsed,
+    store: fromEnv !== undefined && fromEnv !== "" ? fromEnv : DEFAULT_STORE,
+    storeFromArgs: false,
+  };
 }

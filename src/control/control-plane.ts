@@ -15,7 +15,7 @@ export interface ControlPlaneStatus {
   readonly storeReachable: boolean;
   /** The revision being served (0: nothing yet). */
   readonly revision: number;
-  /** Where the served configuration came from. */
+  /** Where the served configuration came from; none: the store is empty, so nothing is served. */
   readonly source: "store" | "cache" | "none";
   readonly lastError?: string;
 }
@@ -24,7 +24,10 @@ export interface ControlPlaneOptions {
   readonly logger: Logger;
   /** Called with every new snapshot to serve, in revision order. */
   readonly onSnapshot: (snapshot: Snapshot, revision: number) => void;
-  /** The configuration to store as revision 1 when the store is empty (first start). */
+  /**
+   * The configuration to store as revision 1 when the store is empty (first start). Without one, an empty
+   * store serves the empty configuration (revision 0: every request answers 404) until one is stored.
+   */
   readonly seed?: () => Promise<Config | null>;
   /** Where the last served configuration is cached on disk. */
   readonly cacheFile?: string;
@@ -70,6 +73,7 @@ export class ControlPlane {
     try {
       await plane.#connect();
       await plane.#pull();
+      if (plane.#snapshot === undefined) plane.#serveEmpty();
     } catch (error) {
       plane.#unreachable(error);
       const cached = options.cacheFile ? readCache(options.cacheFile) : null;
@@ -108,6 +112,11 @@ export class ControlPlane {
       () => void this.sync(),
       (error) => this.#unreachable(error),
     );
+  }
+
+  /** Whether the served configuration is the empty one of an empty store (nothing stored yet). */
+  get empty(): boolean {
+    return this.#revision === 0 && this.#source === "none";
   }
 
   get revision(): number {
@@ -228,6 +237,16 @@ export class ControlPlane {
         this.#options.logger.warn({ err: error }, "could not cache the configuration on disk");
       }
     }
+  }
+
+  /** An empty store: serve the empty configuration at revision 0 (not cached: there is nothing to keep). */
+  #serveEmpty(): void {
+    const empty: Config = {};
+    const built = buildSnapshot(empty);
+    if (!built.ok) throw new Error("the empty configuration does not compile");
+    this.#config = built.snapshot.config;
+    this.#snapshot = built.snapshot;
+    this.#options.onSnapshot(built.snapshot, 0);
   }
 
   #unreachable(error: unknown): void {
