@@ -33,10 +33,11 @@ export const EMPTY_STORE_HINT =
  */
 export async function startFromStore(
   options: StartOptions,
-  logger: Logger,
+  logs: { lifecycle: Logger; gateway: Logger },
   role: Role,
   args: readonly string[],
 ): Promise<void> {
+  const logger = logs.lifecycle;
   if (role !== "worker" && options.storeFromArgs && storeUrlHasPassword(options.store)) {
     logger.warn(
       { store: redactStoreUrl(options.store) },
@@ -75,7 +76,7 @@ export async function startFromStore(
   const snapshot = pending.snapshot;
   const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
   serving = await serve(role, args, plane.snapshot, listen, logger, {
-    logger,
+    logger: logs.gateway,
     metrics,
     accessLog: options.accessLog,
     baseDir: process.cwd(),

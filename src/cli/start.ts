@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { createLogger } from "../logger.js";
-import { resolveWorkerCount, roleFor, startArguments } from "./cluster.js";
+import { processLoggers, resolveWorkerCount, roleFor, startArguments } from "./cluster.js";
 import { DEFAULT_ADMIN_LISTEN, DEFAULT_STORE, type StartOptions } from "./start-options.js";
 
 export function registerStart(program: Command): void {
@@ -30,19 +30,19 @@ export function registerStart(program: Command): void {
     .option("--no-access-log", "do not log one JSON line per request")
     .option("--workers <n>", "gateway processes sharing the listener (default: one per core)")
     .action(async (parsed: Omit<StartOptions, "store" | "storeFromArgs"> & { store?: string }) => {
-      const logger = createLogger();
       const options = resolveStore(parsed, process.env);
       const role = roleFor(resolveWorkerCount(options.workers));
+      const logs = processLoggers(createLogger(), role);
       // Workers run `crossgate start` with the same arguments (cluster.setupPrimary).
       const args = startArguments();
       // Each mode loads only what it needs: file mode never loads the stores, and neither mode
       // loads the admin API (fastify) unless one is started.
       if (options.config !== undefined) {
         const { startFromFile } = await import("./start-file.js");
-        await startFromFile({ ...options, config: options.config }, logger, role, args);
+        await startFromFile({ ...options, config: options.config }, logs, role, args);
       } else {
         const { startFromStore } = await import("./start-store.js");
-        await startFromStore(options, logger, role, args);
+        await startFromStore(options, logs, role, args);
       }
     });
 }
