@@ -38,6 +38,17 @@ export interface ControlPlaneOptions {
 }
 
 /**
+ * The seed could not be stored (unreadable, invalid): a start error of its own, never taken for an
+ * unreachable store. The message is the seed's own.
+ */
+export class SeedFailedError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "SeedFailedError";
+  }
+}
+
+/**
  * The control plane of one node: keeps the served snapshot equal to the store's head revision.
  * Changes arrive by the store's notifications (PostgreSQL LISTEN/NOTIFY, SQLite polling) and by a
  * periodic head check, so that none is missed across reconnects. When the store is unreachable the
@@ -75,6 +86,10 @@ export class ControlPlane {
       await plane.#pull();
       if (plane.#snapshot === undefined) plane.#serveEmpty();
     } catch (error) {
+      if (error instanceof SeedFailedError) {
+        await store.close().catch(() => {});
+        throw error;
+      }
       plane.#unreachable(error);
       const cached = options.cacheFile ? readCache(options.cacheFile) : null;
       if (cached === null)
@@ -98,11 +113,16 @@ export class ControlPlane {
       this.#migrated = true;
     }
     if ((await this.#store.headNumber()) === 0 && this.#options.seed) {
-      const seed = await this.#options.seed();
+      let seed: Config | null;
+      try {
+        seed = await this.#options.seed();
+      } catch (error) {
+        throw new SeedFailedError(error);
+      }
       if (seed) {
         const result = await this.apply(seed, { actor: "crossgate", summary: "seeded on first start" }, 0);
         if (!result.ok && result.reason === "invalid") {
-          throw new Error(
+          throw new SeedFailedError(
             `the seed configuration is invalid: ${result.problems.map((p) => `${p.path}: ${p.reason}`).join("; ")}`,
           );
         }

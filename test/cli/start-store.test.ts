@@ -107,6 +107,27 @@ describe("a new SQLite store", () => {
     expect((await fetch(new URL("/ping", second.url))).status).toBe(200);
   });
 
+  it("refuses a --seed file it cannot read or that is invalid, with every problem, and stores nothing", async () => {
+    const store = ["--store", `sqlite:${join(dir, "refused.db")}`];
+    const missing = await start([...store, "--seed", join(dir, "nope.yaml")]).catch((e: Error) => e);
+    expect((missing as Error).message).toMatch(
+      /--seed \S*nope\.yaml: cannot read the file \(ENOENT.*nothing was stored/,
+    );
+    expect((missing as Error).message).not.toMatch(/store is unreachable/);
+    writeFileSync(
+      join(dir, "invalid.yaml"),
+      "apis:\n  - { name: a, method: GET, backend: { type: mock } }\n  - { name: 7 }\n",
+    );
+    const invalid = await start([...store, "--seed", join(dir, "invalid.yaml")]).catch((e: Error) => e);
+    expect((invalid as Error).message).toMatch(
+      /it is not a valid configuration; nothing was stored\. Fix the file/,
+    );
+    expect((invalid as Error).message).toMatch(/^ {2}apis\[0\]\.path: /m);
+    expect((invalid as Error).message).toMatch(/^ {2}apis\[1\]\.name: /m);
+    const after = await start(store);
+    await after.waitFor(EMPTY_LINE);
+  });
+
   it("takes the store from CROSSGATE_STORE when --store is absent", async () => {
     const path = join(dir, "from-env.db");
     const gw = await start(["--seed", join(dir, "seed.yaml")], { CROSSGATE_STORE: `sqlite:${path}` });
