@@ -26,7 +26,11 @@ export function startSampleBackend(port = 8081, host = "127.0.0.1") {
     req.on("end", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
-        JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }, null, 2),
+        JSON.stringify(
+          { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() },
+          null,
+          2,
+        ),
       );
     });
   });

@@ -1,9 +1,36 @@
-// `npm start`: the demo. Starts the sample backend (examples/sample-backend.mjs) on 127.0.0.1:8081,
-// then `crossgate start` in store mode: an embedded SQLite store (./crossgate.db) seeded on first
-// start from examples/demo.yaml, the gateway on 127.0.0.1:8080 and the admin API on 127.0.0.1:9876.
-// Extra arguments go to `crossgate start` (e.g. `npm start -- --config examples/demo.yaml`).
+// `npm start`: the demo. Starts the sample backend (examples/sample-backend.mjs) on 127.0.0.1:8081 (or
+// $SAMPLE_BACKEND_PORT), then `crossgate start` in store mode: an embedded SQLite store in .tmp/demo/
+// (git-ignored, beside its last-good cache) seeded on first start with --seed examples/demo.yaml, the gateway
+// on 127.0.0.1:8080 and the admin API on 127.0.0.1:9876. Extra arguments go to `crossgate start` and win
+// (e.g. `npm start -- --store sqlite:/tmp/demo.db`, `npm start -- --config examples/demo.yaml`).
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { main } from "../dist/cli/main.js";
 import { startSampleBackend } from "../examples/sample-backend.mjs";
+
+const DATA_DIR = fileURLToPath(new URL("../.tmp/demo/", import.meta.url));
+const DEMO_SEED = fileURLToPath(new URL("../examples/demo.yaml", import.meta.url));
+
+const args = process.argv.slice(2);
+/** The value given to `--flag VALUE` or `--flag=VALUE`, or undefined. */
+const argValue = (flag) => {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === flag) return args[i + 1];
+    if (args[i].startsWith(`${flag}=`)) return args[i].slice(flag.length + 1);
+  }
+  return undefined;
+};
+
+const storeArgs = [];
+let storeNote = "";
+if (argValue("--config") === undefined) {
+  if (argValue("--store") === undefined && !process.env.CROSSGATE_STORE) {
+    mkdirSync(DATA_DIR, { recursive: true });
+    storeArgs.push("--store", `sqlite:${DATA_DIR}crossgate.db`);
+    storeNote = `The demo's store is ${DATA_DIR}crossgate.db: delete .tmp/demo/ to start over.\n`;
+  }
+  if (argValue("--seed") === undefined) storeArgs.push("--seed", DEMO_SEED);
+}
 
 const backendPort = Number(process.env.SAMPLE_BACKEND_PORT ?? 8081);
 try {
@@ -13,13 +40,13 @@ try {
   process.exit(1);
 }
 
-await main([process.argv[0], "crossgate", "start", ...process.argv.slice(2)]);
+await main([process.argv[0], "crossgate", "start", ...storeArgs, ...args]);
 if (process.exitCode) process.exit(process.exitCode);
 
-const gw = "http://127.0.0.1:8080";
+const gw = `http://${argValue("--listen") ?? "127.0.0.1:8080"}`;
 process.stderr.write(`
 crossgate demo is running: gateway ${gw}, sample backend http://127.0.0.1:${backendPort}
-Try the five seed scenarios (SPEC section 9):
+Try the seed exchanges (README.md, "Try the seed exchanges with curl"; docs/cors.md explains each answer):
 
   # 1. Huawei toggle, backend without CORS headers: Access-Control-Allow-Origin: *
   curl -i ${gw}/simple -H 'Origin: http://www.cors.com'
@@ -39,5 +66,5 @@ Try the five seed scenarios (SPEC section 9):
   curl -i ${gw}/hello -H 'Host: amazon.test' -H 'Origin: https://www.example.com'
 
 Explain any of them:  npx crossgate explain --config examples/demo.yaml --origin http://www.cors.com --method PUT --path /simple --header X-Sdk-Date
-Stop with Ctrl-C.
+${storeNote}Stop with Ctrl-C.
 `);

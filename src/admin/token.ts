@@ -46,10 +46,16 @@ export async function resolveAdminToken(
     );
     return { hash, source: "generated" };
   }
-  await store.setSetting(ADMIN_TOKEN_SETTING, hash);
-  // Two nodes starting at once on a new store: the hash that stayed is the one every node uses.
-  const kept = await store.getSetting(ADMIN_TOKEN_SETTING);
-  if (kept !== null && kept !== hash && HEX64.test(kept)) return { hash: kept, source: "store" };
+  // Set-if-absent: of several nodes starting at once on a new store exactly one writes its hash; every other
+  // one reads that hash back, uses it, and prints nothing (its own token would never work).
+  const kept = await store.setSettingIfAbsent(ADMIN_TOKEN_SETTING, hash);
+  if (kept !== hash) {
+    if (HEX64.test(kept)) return { hash: kept, source: "store" };
+    throw new Error(
+      `the store's setting "${ADMIN_TOKEN_SETTING}" holds something other than a sha256 hex digest; ` +
+        "set CROSSGATE_ADMIN_TOKEN, or put the sha256 (hex) of a token of your choice in that setting",
+    );
+  }
   out.write(
     `crossgate: generated the admin API token; it is shown only this once and only its sha256 is stored: ${token}\n` +
       `  send it as "Authorization: Bearer ${token}", or set CROSSGATE_ADMIN_TOKEN to choose your own\n`,

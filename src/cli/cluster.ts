@@ -37,6 +37,22 @@ export function roleFor(workers: number): Role {
   return workers > 1 ? "primary" : "single";
 }
 
+/** pino's numeric level of `debug`: at or below it, a worker's lifecycle lines are wanted too. */
+const DEBUG_LEVEL = 20;
+
+/**
+ * The loggers of one process. `gateway` gets what the data plane logs (access lines, its errors); a worker's
+ * lines carry its `worker` id. `lifecycle` gets the start, listening, configuration and stop lines: the
+ * primary logs them once for all its workers, so a worker logs only its warnings and errors there (all of
+ * them when CROSSGATE_LOG_LEVEL is debug or trace).
+ */
+export function processLoggers(logger: Logger, role: Role): { lifecycle: Logger; gateway: Logger } {
+  if (role !== "worker") return { lifecycle: logger, gateway: logger };
+  const gateway = logger.child({ worker: cluster.worker?.id });
+  const lifecycle = logger.levelVal <= DEBUG_LEVEL ? gateway : gateway.child({}, { level: "warn" });
+  return { lifecycle, gateway };
+}
+
 export interface WorkerPool {
   /** `http://host:port` the workers share. */
   readonly url: string;

@@ -2,7 +2,12 @@ import type { Command } from "commander";
 import { loadConfigFile } from "../config/load.js";
 import { explain } from "../explain/explain.js";
 import { formatExplanation } from "../explain/format.js";
+import { originOption } from "./origin-option.js";
 import { printProblems } from "./problems-output.js";
+
+/** Exit codes shared with `check`: the browser would allow the request, it would block it. Usage errors: 1. */
+export const EXIT_ALLOWED = 0;
+export const EXIT_BLOCKED = 2;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -18,9 +23,12 @@ export function parseHeaderOption(value: string): { name: string; value?: string
 export function registerExplain(program: Command): void {
   program
     .command("explain")
-    .description("explain what the gateway and a browser do with a cross-origin request")
+    .description(
+      "explain what the gateway and a browser do with a cross-origin request " +
+        "(exit 0: allowed, 2: the browser blocks it, 1: a usage or configuration error)",
+    )
     .requiredOption("--config <file>", "YAML or JSON configuration")
-    .requiredOption("--origin <origin>", "the page's origin, e.g. https://app.example.com")
+    .requiredOption("--origin <origin>", "the page's origin, e.g. https://app.example.com", originOption)
     .requiredOption("--method <method>", "the request's method")
     .requiredOption("--path <path>", "the request's path (and query)")
     .option("--host <host>", "the Host header (default: the first group domain, else localhost)")
@@ -58,6 +66,7 @@ export function registerExplain(program: Command): void {
         process.stdout.write(
           options.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatExplanation(result)}\n`,
         );
+        process.exitCode = result.outcome.ok ? EXIT_ALLOWED : EXIT_BLOCKED;
       },
     );
 }

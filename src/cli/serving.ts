@@ -66,7 +66,8 @@ export function onStop(stop: () => Promise<number>, logger: Logger): void {
     stopping = true;
     logger.info({ signal }, "stopping");
     const unfinished = await stop();
-    logger.info({ unfinished }, "stopped");
+    if (unfinished > 0) logger.warn({ unfinished }, "stopped: requests (or workers) were cut off");
+    else logger.info({ unfinished }, "stopped");
     process.exit(unfinished > 0 ? 1 : 0);
   };
   process.on("SIGTERM", () => void handler("SIGTERM"));

@@ -18,10 +18,11 @@ import { DEFAULT_GATEWAY_LISTEN, type StartOptions } from "./start-options.js";
  */
 export async function startFromFile(
   options: StartOptions & { config: string },
-  logger: Logger,
+  logs: { lifecycle: Logger; gateway: Logger },
   role: Role,
   args: readonly string[],
 ): Promise<void> {
+  const logger = logs.lifecycle;
   const loaded = await loadConfigFile(options.config);
   if (!loaded.ok) {
     printProblems(loaded.problems);
@@ -29,14 +30,15 @@ export async function startFromFile(
     process.exitCode = 1;
     return;
   }
-  printProblems(loaded.warnings);
+  // Workers load the same file: the primary (or the single process) has printed its warnings already.
+  if (role !== "worker") printProblems(loaded.warnings);
   const snapshot = loaded.snapshot;
   let current = snapshot;
   const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
   const metrics = new GatewayMetrics();
   if (role === "worker") shareWithPrimary(metrics);
   const serving = await serve(role, args, snapshot, listen, logger, {
-    logger,
+    logger: logs.gateway,
     metrics,
     accessLog: options.accessLog,
     baseDir: dirname(resolve(options.config)),

@@ -6,7 +6,10 @@ export interface StartOptions {
   admin?: string | false;
   watch: boolean;
   accessLog: boolean;
+  /** --store, else $CROSSGATE_STORE, else DEFAULT_STORE. */
   store: string;
+  /** Whether the store URL came from the command line (and so shows in the process list). */
+  storeFromArgs: boolean;
   cache?: string;
   seed?: string;
   workers?: string;

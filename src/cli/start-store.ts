@@ -5,11 +5,11 @@ import { resolveAdminToken, sha256Hex } from "../admin/token.js";
 import { missingModules } from "../config/load.js";
 import type { Snapshot } from "../config/snapshot.js";
 import { ControlPlane } from "../control/control-plane.js";
-import { DEMO_CONFIG_PATH, readSeed } from "../control/seed.js";
+import { readSeed } from "../control/seed.js";
 import { parseListen } from "../gateway/server.js";
 import type { Logger } from "../logger.js";
 import { clusterMetrics, GatewayMetrics, shareWithPrimary } from "../observability/metrics.js";
-import { openStore, parseStoreUrl, redactStoreUrl } from "../store/index.js";
+import { openStore, parseStoreUrl, redactStoreUrl, storeUrlHasPassword } from "../store/index.js";
 import type { Role } from "./cluster.js";
 import { onStop, type Serving, serve, startAdminListener } from "./serving.js";
 import { DEFAULT_ADMIN_LISTEN, DEFAULT_GATEWAY_LISTEN, type StartOptions } from "./start-options.js";
@@ -21,27 +21,50 @@ function defaultCacheFile(storeUrl: string): string {
     : resolve("crossgate-last-good.json");
 }
 
+/** What an empty store's start line tells the operator to do. */
+export const EMPTY_STORE_HINT =
+  "the store is empty, so every request answers 404 (ROUTE_NOT_FOUND): store a configuration through the " +
+  "admin API (PUT /admin/v1/config, or POST /admin/v1/apis), or start once with --seed FILE";
+
 /**
- * Store mode: the configuration lives in the store (SQLite by default, PostgreSQL for clusters),
- * seeded from the demo on first start, and follows every revision committed by any node.
+ * Store mode: the configuration lives in the store (SQLite by default, PostgreSQL for clusters) and
+ * follows every revision committed by any node. A new store starts empty; `--seed FILE` stores a first
+ * configuration when the store is empty (SPEC section 5).
  */
 export async function startFromStore(
   options: StartOptions,
-  logger: Logger,
+  logs: { lifecycle: Logger; gateway: Logger },
   role: Role,
   args: readonly string[],
 ): Promise<void> {
+  const logger = logs.lifecycle;
+  if (role !== "worker" && options.storeFromArgs && storeUrlHasPassword(options.store)) {
+    logger.warn(
+      { store: redactStoreUrl(options.store) },
+      "--store holds a password, which every user of this machine can read in the process list: " +
+        "pass it in CROSSGATE_STORE or PGPASSWORD instead (docs/operations.md)",
+    );
+  }
   // Not checked here: when the store is down the control plane serves the cached configuration.
   const store = await openStore(options.store, { checkConnection: false });
   const metrics = new GatewayMetrics();
   if (role === "worker") shareWithPrimary(metrics);
   let serving: Serving | undefined;
   let pending: { snapshot: Snapshot; revision: number } | undefined;
+  const seedFile = options.seed;
+  let seeded = false;
   const plane = await ControlPlane.start(store, {
     logger,
     cacheFile: options.cache ?? defaultCacheFile(options.store),
     // The primary (or the single process) seeds an empty store before any worker starts.
-    ...(role === "worker" ? {} : { seed: async () => readSeed(options.seed ?? DEMO_CONFIG_PATH) }),
+    ...(role === "worker" || seedFile === undefined
+      ? {}
+      : {
+          seed: async () => {
+            seeded = true;
+            return readSeed(seedFile);
+          },
+        }),
     extraChecks: (config) => missingModules(config, process.cwd()),
     onSnapshot: (snapshot, revision) => {
       metrics.revision.set(revision);
@@ -53,13 +76,19 @@ export async function startFromStore(
   const snapshot = pending.snapshot;
   const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
   serving = await serve(role, args, plane.snapshot, listen, logger, {
-    logger,
+    logger: logs.gateway,
     metrics,
     accessLog: options.accessLog,
     baseDir: process.cwd(),
     workers: options.workers,
   });
-  logger.info({ store: redactStoreUrl(options.store), revision: plane.revision }, "serving from the store");
+  const where = { store: redactStoreUrl(options.store), revision: plane.revision };
+  if (role !== "worker") {
+    if (plane.empty) logger.warn(where, `serving from the store: ${EMPTY_STORE_HINT}`);
+    else logger.info(where, "serving from the store");
+    if (seedFile !== undefined && !seeded && plane.status().source === "store")
+      logger.info({ seed: seedFile }, "--seed not used: the store already holds a configuration");
+  }
   let admin: RunningAdmin | undefined;
   if (options.admin !== false && role !== "worker") {
     const configured = options.admin ?? plane.config.listen?.admin;

@@ -26,7 +26,7 @@ export interface ControlPlaneStatus {
   readonly storeReachable: boolean;
   /** The revision being served (0: nothing yet). */
   readonly revision: number;
-  /** Where the served configuration came from. */
+  /** Where the served configuration came from; none: the store is empty, so nothing is served. */
   readonly source: "store" | "cache" | "none";
   readonly lastError?: string;
 }
@@ -35,7 +35,10 @@ export interface ControlPlaneOptions {
   readonly logger: Logger;
   /** Called with every new snapshot to serve, in revision order. */
   readonly onSnapshot: (snapshot: Snapshot, revision: number) => void;
-  /** The configuration to store as revision 1 when the store is empty (first start). */
+  /**
+   * The configuration to store as revision 1 when the store is empty (first start). Without one, an empty
+   * store serves the empty configuration (revision 0: every request answers 404) until one is stored.
+   */
   readonly seed?: () => Promise<Config | null>;
   /** Where the last served configuration is cached on disk. */
   readonly cacheFile?: string;
@@ -43,6 +46,17 @@ export interface ControlPlaneOptions {
   readonly checkIntervalMs?: number;
   /** Extra validation run on every configuration before it is stored (e.g. function modules exist). */
   readonly extraChecks?: (config: Config) => Problem[];
+}
+
+/**
+ * The seed could not be stored (unreadable, invalid): a start error of its own, never taken for an
+ * unreachable store. The message is the seed's own.
+ */
+export class SeedFailedError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "SeedFailedError";
+  }
 }
 
 /**
@@ -81,7 +95,12 @@ export class ControlPlane {
     try {
       await plane.#connect();
       await plane.#pull();
+      if (plane.#snapshot === undefined) plane.#serveEmpty();
     } catch (error) {
+      if (error instanceof SeedFailedError) {
+        await store.close().catch(() => {});
+        throw error;
+      }
       plane.#unreachable(error);
       const cached = options.cacheFile ? readCache(options.cacheFile) : null;
       if (cached === null)
@@ -105,11 +124,16 @@ export class ControlPlane {
       this.#migrated = true;
     }
     if ((await this.#store.headNumber()) === 0 && this.#options.seed) {
-      const seed = await this.#options.seed();
+      let seed: Config | null;
+      try {
+        seed = await this.#options.seed();
+      } catch (error) {
+        throw new SeedFailedError(error);
+      }
       if (seed) {
         const result = await this.apply(seed, { actor: "crossgate", summary: "seeded on first start" }, 0);
         if (!result.ok && result.reason === "invalid") {
-          throw new Error(
+          throw new SeedFailedError(
             `the seed configuration is invalid: ${result.problems.map((p) => `${p.path}: ${p.reason}`).join("; ")}`,
           );
         }
@@ -119,6 +143,11 @@ export class ControlPlane {
       () => void this.sync(),
       (error) => this.#unreachable(error),
     );
+  }
+
+  /** Whether the served configuration is the empty one of an empty store (nothing stored yet). */
+  get empty(): boolean {
+    return this.#revision === 0 && this.#source === "none";
   }
 
   get revision(): number {
@@ -240,6 +269,16 @@ export class ControlPlane {
         this.#options.logger.warn({ err: error }, "could not cache the configuration on disk");
       }
     }
+  }
+
+  /** An empty store: serve the empty configuration at revision 0 (not cached: there is nothing to keep). */
+  #serveEmpty(): void {
+    const empty: Config = {};
+    const built = buildSnapshot(empty);
+    if (!built.ok) throw new Error("the empty configuration does not compile");
+    this.#config = built.snapshot.config;
+    this.#snapshot = built.snapshot;
+    this.#options.onSnapshot(built.snapshot, 0);
   }
 
   #unreachable(error: unknown): void {

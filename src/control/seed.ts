@@ -1,24 +1,55 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseConfigText } from "../config/load.js";
+import { missingModules, parseConfigText } from "../config/load.js";
 import type { Config } from "../config/schema.js";
+import { buildSnapshot } from "../config/snapshot.js";
+import { formatProblem, type Problem } from "../problems.js";
 
-/** The demo configuration shipped with crossgate, used to seed an empty store on first start. */
-export const DEMO_CONFIG_PATH = fileURLToPath(new URL("../../examples/demo.yaml", import.meta.url));
+function listed(problems: readonly Problem[]): string {
+  return problems
+    .filter((p) => p.severity === "error")
+    .map((p) => `\n  ${formatProblem(p)}`)
+    .join("");
+}
 
 /**
- * Reads a configuration file to seed a store. Function modules are relative to the file; in a store
- * they are relative to the gateway's working directory, so their paths are rewritten accordingly.
+ * A `--seed` file that cannot be stored: unreadable, not YAML or JSON, or not a valid configuration.
+ * Nothing was stored; the message names the file, every problem, and what to do.
+ */
+export class SeedRefusedError extends Error {
+  constructor(path: string, what: string, problems: readonly Problem[] = []) {
+    super(
+      `--seed ${path}: ${what}; nothing was stored. ` +
+        "Fix the file (`crossgate validate FILE` lists every problem), or leave --seed out to start with an empty store." +
+        listed(problems),
+    );
+    this.name = "SeedRefusedError";
+  }
+}
+
+/**
+ * Reads and validates a configuration file to seed a store; throws SeedRefusedError with every problem.
+ * Function modules are relative to the file; in a store they are relative to the gateway's working
+ * directory, so their paths are rewritten accordingly.
+ *
+ * @example const config = await readSeed("examples/demo.yaml");
  */
 export async function readSeed(path: string, workingDir = process.cwd()): Promise<Config> {
-  const parsed = parseConfigText(await readFile(path, "utf8"), path);
-  if (!parsed.ok) throw new Error(`${path}: ${parsed.problems.map((p) => p.reason).join("; ")}`);
-  // Not validated yet (the control plane validates it before storing it): every part is looked at
-  // with care, and anything unexpected is passed on unchanged to be refused with its path.
-  const config = parsed.value as Config;
-  if (!isObject(config) || !Array.isArray(config.apis)) return config;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new SeedRefusedError(path, `cannot read the file (${(error as Error).message})`);
+  }
+  const parsed = parseConfigText(text, path);
+  if (!parsed.ok) throw new SeedRefusedError(path, "it does not parse", parsed.problems);
+  const built = buildSnapshot(parsed.value);
+  if (!built.ok) throw new SeedRefusedError(path, "it is not a valid configuration", built.problems);
   const fileDir = dirname(resolve(path));
+  const missing = missingModules(built.snapshot.config, fileDir);
+  if (missing.length > 0) throw new SeedRefusedError(path, "it is not a valid configuration", missing);
+  const config = parsed.value as Config;
+  if (!Array.isArray(config.apis)) return config;
   return {
     ...config,
     apis: config.apis.map((api: unknown) => {

@@ -7,4 +7,4 @@ export {
   type StoredRevision,
   type StoreWatch,
 } from "./types.js";
-export { parseStoreUrl, redactStoreUrl, type StoreLocation } from "./url.js";
+export { parseStoreUrl, redactStoreUrl, type StoreLocation, storeUrlHasPassword } from "./url.js";

@@ -100,6 +100,23 @@ export async function writeSetting(db: Kysely<StoreDatabase>, key: string, value
     .execute();
 }
 
+/** Inserts the setting unless the key exists (never overwrites), then reads what the key holds. */
+export async function writeSettingIfAbsent(
+  db: Kysely<StoreDatabase>,
+  key: string,
+  value: string,
+): Promise<string> {
+  await db
+    .insertInto("settings")
+    .values({ key, value })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .execute();
+  const kept = await readSetting(db, key);
+  // Settings are never deleted, so the row the insert found or made is still there.
+  if (kept === null) throw new Error(`the setting "${key}" vanished right after it was written`);
+  return kept;
+}
+
 /** Serializes a config for storage; throws before anything is written if it is not plain JSON data. */
 export function configToJson(config: Config): string {
   const json = JSON.stringify(config);

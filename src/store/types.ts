@@ -74,6 +74,14 @@ export interface Store {
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
   /**
+   * Stores `value` under `key` only when the key has no value yet, atomically (one INSERT ... ON CONFLICT DO
+   * NOTHING), and returns the value the key holds afterwards: `value` for the one caller that wrote it, the
+   * earlier value for every other. Processes racing on one new store therefore all read the same value.
+   *
+   * @example const hash = await store.setSettingIfAbsent("admin_token_sha256", mine); // mine, or the winner's
+   */
+  setSettingIfAbsent(key: string, value: string): Promise<string>;
+  /**
    * Calls `onChange(revisionNumber)` for revisions committed after `watch()` resolves, by ANY process on the
    * same store, including this one. Numbers only increase; when several revisions land between two checks
    * (SQLite's polling, a PostgreSQL reconnect) only the newest is reported, so treat a call as "the head is

@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../../src/gateway/server.js";
 import { CROSSGATE_BIN } from "../support/cli-process.js";
 import { startTestGateway } from "../support/gateway.js";
@@ -34,16 +36,16 @@ afterAll(async () => {
   await gw.close();
 });
 
-function check(args: string[]): Promise<{ code: number; stdout: string }> {
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CROSSGATE_BIN, "check", `${gw.url}/a`, "--host", "api.test", ...args],
-      (error, stdout) => {
-        resolve({ code: error ? (error.code as number) : 0, stdout });
-      },
-    );
+    execFile(process.execPath, [CROSSGATE_BIN, "check", ...args], (error, stdout, stderr) => {
+      resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+    });
   });
+}
+
+function check(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run([`${gw.url}/a`, "--host", "api.test", ...args]);
 }
 
 describe("crossgate check", () => {
@@ -56,9 +58,11 @@ describe("crossgate check", () => {
       "--header",
       "X-Sdk-Date",
       "--credentials",
+      "--send",
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Preflight: OPTIONS/);
+    expect(r.stdout).toMatch(/Request: PUT .*\n {2}200/);
     expect(r.stdout).toMatch(/< access-control-allow-origin: https:\/\/app\.example\.com/);
     expect(r.stdout).toMatch(/ALLOWED\n$/);
   });
@@ -79,5 +83,87 @@ describe("crossgate check", () => {
     expect(result.preflight).toBeUndefined();
     expect(result.actual.status).toBe(200);
     expect(result.ok).toBe(true);
+  });
+});
+
+// Not crossgate: a plain server that answers CORS itself and counts what reaches it, so the tests see which
+// requests `check` really sent.
+describe("crossgate check and unsafe methods", () => {
+  let server: Server;
+  let base = "";
+  let seen: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(req.method as string);
+      const allowed = req.headers.origin === "https://app.example.com";
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, {
+          ...(allowed ? { "access-control-allow-origin": "https://app.example.com" } : {}),
+          "access-control-allow-methods": "PUT, DELETE, POST",
+          "access-control-allow-headers": "X-Sdk-Date",
+        });
+        res.end();
+        return;
+      }
+      res.writeHead(200, allowed ? { "access-control-allow-origin": "https://app.example.com" } : {});
+      res.end("done");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders/1`;
+  });
+  beforeEach(() => {
+    seen = [];
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("sends only the preflight for PUT by default, says the request was not sent and how to send it", async () => {
+    const r = await run([base, "--origin", "https://app.example.com", "--method", "PUT"]);
+    expect(seen).toEqual(["OPTIONS"]);
+    expect(r.stdout).toContain(
+      "not sent: PUT is not a safe method and could change data on the server. Add --send to send it",
+    );
+    expect(r.stdout).toMatch(/ALLOWED by the preflight \(the actual request was not sent\)\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it("sends the DELETE after its preflight with --send, and checks its response", async () => {
+    const r = await run([base, "--origin", "https://app.example.com", "--method", "DELETE", "--send"]);
+    expect(seen).toEqual(["OPTIONS", "DELETE"]);
+    expect(r.stdout).toMatch(/Request: DELETE .*\n {2}200/);
+    expect(r.stdout).toMatch(/ALLOWED\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it("reports a refused preflight for a PUT with exit 2 and sends nothing more", async () => {
+    const r = await run([base, "--origin", "https://evil.example.net", "--method", "PUT"]);
+    expect(seen).toEqual(["OPTIONS"]);
+    expect(r.stdout).toMatch(/BLOCKED\n$/);
+    expect(r.code).toBe(2);
+  });
+
+  it("sends nothing for a simple POST without --send, and exits 1 saying nothing was checked", async () => {
+    const r = await run([base, "--origin", "https://app.example.com", "--method", "POST", "--json"]);
+    expect(seen).toEqual([]);
+    const result = JSON.parse(r.stdout);
+    expect(result.ok).toBeNull();
+    expect(result.actual.sent).toBe(false);
+    expect(result.actual.note).toMatch(/Add --send/);
+    expect(r.code).toBe(1);
+  });
+
+  it("sends a simple POST with --send and judges its response", async () => {
+    const r = await run([base, "--origin", "https://app.example.com", "--method", "POST", "--send"]);
+    expect(seen).toEqual(["POST"]);
+    expect(r.stdout).toMatch(/ALLOWED\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it("refuses an origin without a scheme with exit 1, naming the expected form, before sending anything", async () => {
+    const r = await run([base, "--origin", "app.example.com"]);
+    expect(seen).toEqual([]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--origin https://app.example.com");
   });
 });

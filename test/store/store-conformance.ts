@@ -178,6 +178,31 @@ export function storeConformance(target: () => StoreTarget): void {
     expect(await store.headNumber()).toBe(0);
   });
 
+  it("setSettingIfAbsent writes a new key, never overwrites, and returns what the key holds", async () => {
+    const { url, store } = await fresh();
+    expect(await store.setSettingIfAbsent("token", "first")).toBe("first");
+    expect(await store.setSettingIfAbsent("token", "second")).toBe("first");
+    expect(await store.getSetting("token")).toBe("first");
+    await store.setSetting("empty", "");
+    expect(await store.setSettingIfAbsent("empty", "filled")).toBe("");
+    const other = await open(url);
+    expect(await other.setSettingIfAbsent("token", "third")).toBe("first");
+    expect(await other.setSettingIfAbsent("new", "mine")).toBe("mine");
+    expect(await store.getSetting("new")).toBe("mine");
+  });
+
+  it("twelve concurrent setSettingIfAbsent on one new key, from three instances, all return one stored value", async () => {
+    const { url, store } = await fresh();
+    const instances = [store, await open(url), await open(url)];
+    const values = Array.from({ length: 12 }, (_, i) => `value-${i}`);
+    const returned = await Promise.all(
+      values.map((value, i) => (instances[i % 3] as Store).setSettingIfAbsent("race", value)),
+    );
+    const stored = await store.getSetting("race");
+    expect(values).toContain(stored);
+    expect(new Set(returned)).toEqual(new Set([stored]));
+  });
+
   it("watch reports the commits of its own instance", async () => {
     const { store } = await fresh();
     await store.commit(sampleConfig(0), meta("before the watch"));

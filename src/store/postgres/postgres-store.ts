@@ -13,6 +13,7 @@ import {
   readSetting,
   toMeta,
   writeSetting,
+  writeSettingIfAbsent,
 } from "../queries.js";
 import { CHANGE_CHANNEL, type StoreDatabase } from "../schema.js";
 import {
@@ -139,6 +140,11 @@ export class PostgresStore implements Store {
   async setSetting(key: string, value: string): Promise<void> {
     this.#assertOpen();
     await writeSetting(this.#db, key, value);
+  }
+
+  async setSettingIfAbsent(key: string, value: string): Promise<string> {
+    this.#assertOpen();
+    return writeSettingIfAbsent(this.#db, key, value);
   }
 
   async watch(onChange: (revision: number) => void, onError?: (error: Error) => void): Promise<StoreWatch> {

@@ -13,6 +13,7 @@ import {
   readSetting,
   toMeta,
   writeSetting,
+  writeSettingIfAbsent,
 } from "../queries.js";
 import type { StoreDatabase } from "../schema.js";
 import {
@@ -192,6 +193,11 @@ export class SqliteStore implements Store {
   async setSetting(key: string, value: string): Promise<void> {
     this.#assertOpen();
     await writeSetting(this.#db, key, value);
+  }
+
+  async setSettingIfAbsent(key: string, value: string): Promise<string> {
+    this.#assertOpen();
+    return writeSettingIfAbsent(this.#db, key, value);
   }
 
   /**
