@@ -1,19 +1,18 @@
 /**
- * A seed file is read before it is validated (the control plane validates it before storing it):
- * reading it must not throw on input of the wrong shape, so that it is refused with its problems
- * rather than with a TypeError that start reports as the store being unreachable (issue 10).
+ * A seed file is validated as it is read: input of the wrong shape is refused with its problems
+ * (SeedRefusedError, naming the file and every problem), never with a TypeError that start would
+ * report as the store being unreachable (issue 10).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/validate.js";
-import { readSeed } from "../../src/control/seed.js";
+import { readSeed, SeedRefusedError } from "../../src/control/seed.js";
 
 const dir = mkdtempSync(join(tmpdir(), "crossgate-seed-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("readSeed passes a malformed configuration on, to be refused with its problems", () => {
+describe("readSeed refuses a malformed configuration with its problems", () => {
   const cases: [name: string, config: unknown, path: string][] = [
     ["an array as an API", { apis: [[1, 2]] }, "apis[0]"],
     ["null as an API", { apis: [null] }, "apis[0]"],
@@ -25,8 +24,12 @@ describe("readSeed passes a malformed configuration on, to be refused with its p
     it(name, async () => {
       const file = join(dir, `seed-${i}.json`);
       writeFileSync(file, JSON.stringify(config));
-      const seed = await readSeed(file, dir);
-      expect(validateConfig(seed)).toContainEqual(expect.objectContaining({ severity: "error", path }));
+      const refusal = await readSeed(file, dir).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(SeedRefusedError);
+      expect((refusal as Error).message).toContain(`${path === "" ? "(root)" : path}:`);
     });
   });
 
@@ -34,6 +37,7 @@ describe("readSeed passes a malformed configuration on, to be refused with its p
     const file = join(dir, "fn.json");
     const api = { name: "f", method: "GET", path: "/f", backend: { type: "function", module: "./h.mjs" } };
     writeFileSync(file, JSON.stringify({ apis: [api] }));
+    writeFileSync(join(dir, "h.mjs"), "export const handler = async () => ({ statusCode: 200 });\n");
     const seed = await readSeed(file, join(dir, ".."));
     expect(seed.apis?.[0]?.backend).toEqual({
       type: "function",
