@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { TSchema } from "@sinclair/typebox";
 import { type CompiledPolicy, compilePolicy, isParseError, isToken, parseOrigin } from "../cors/index.js";
 import { type Problem, prefixProblems } from "../problems.js";
-import { parseRoutePath, pathShape } from "./route-path.js";
+import { parseRoutePath, pathShape } from "../routing/route-path.js";
 import {
   type ApiConfig,
   ApiSchema,

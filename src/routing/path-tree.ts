@@ -1,5 +1,5 @@
-import type { Segment } from "../config/route-path.js";
-import { decodePathValue } from "../routing/normalize-path.js";
+import { decodePathValue } from "./normalize-path.js";
+import type { Segment } from "./route-path.js";
 
 /**
  * The path half of routing: a tree of whole segments for one method, matched against normalized
