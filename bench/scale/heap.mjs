@@ -19,7 +19,7 @@ const { values } = parseArgs({
 if (typeof globalThis.gc !== "function") throw new Error("run with node --expose-gc");
 const dist = new URL(`../../${values.dist}/`, import.meta.url);
 const { buildSnapshot } = await import(new URL("config/snapshot.js", dist).href);
-const { Router } = await import(new URL("gateway/router.js", dist).href);
+const { Router } = await import(new URL("routing/router.js", dist).href);
 
 const heapMB = () => {
   globalThis.gc();

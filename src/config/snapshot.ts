@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { type CompiledPolicy, type CorsRules, compilePolicy, TOGGLE } from "../cors/index.js";
 import type { AdditionalOrigin } from "../cors/types.js";
-import { Router } from "../gateway/router.js";
 import { type Problem, prefixProblems } from "../problems.js";
 import { DEFAULT_PATH_OPTIONS } from "../routing/normalize-path.js";
-import { formatSegments, parseRoutePath, type Segment } from "./route-path.js";
+import { formatSegments, parseRoutePath, type Segment } from "../routing/route-path.js";
+import { Router } from "../routing/router.js";
 import type { ApiConfig, AppConfig, BackendConfig, Config, GroupConfig } from "./schema.js";
 import { analyzeConfig, conflictReason, hasErrors } from "./validate.js";
 

@@ -10,7 +10,7 @@ import {
   parseOrigin,
 } from "../cors/index.js";
 import { type Problem, prefixProblems } from "../problems.js";
-import { parseRoutePath, pathShape } from "./route-path.js";
+import { parseRoutePath, pathShape } from "../routing/route-path.js";
 import {
   type ApiConfig,
   ApiSchema,

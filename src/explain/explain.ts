@@ -3,24 +3,16 @@ import { unsafeHeaderNames } from "../cors/browser.js";
 import {
   type BrowserRequest,
   type BrowserVerdict,
-  type CorsDecision,
-  type CorsRequest,
   checkPreflight,
   checkResponse,
-  decideCors,
   needsPreflight,
-  PREFLIGHT_VARY,
   type TraceStep,
 } from "../cors/index.js";
-import { corsRefusalCode, ERRORS, type ErrorCode } from "../errors.js";
-import type { HeaderBag } from "../gateway/backends/types.js";
-import { applyCors } from "../gateway/cors-headers.js";
-import { groupDefaultFor } from "../gateway/group-default.js";
-import type { SanitizedPath } from "../gateway/path-tree.js";
-import { routablePath } from "../gateway/path-tree.js";
-import { preflightTarget } from "../gateway/preflight-target.js";
-import { hostName } from "../gateway/request-view.js";
-import { normalizePath } from "../routing/normalize-path.js";
+import { ERRORS, type ErrorCode } from "../errors.js";
+import { groupDefaultFor, planRequest } from "../plan/plan.js";
+import { applyForwardCors, errorHeaders, pushPreflightHeaders, serverTimingValue } from "../plan/response.js";
+import type { HeaderBag, Plan, RequestView } from "../plan/types.js";
+import { hostName } from "../routing/hosts.js";
 
 export interface ExplainInput {
   readonly origin: string;
@@ -56,12 +48,14 @@ export interface Explanation {
 }
 
 const REQUEST_ID_PLACEHOLDER = "<32 hex characters>";
+const DURATION_PLACEHOLDER = "<ms>";
 
-function toMap(headers: HeaderBag): Map<string, string[]> {
+function toMap(pairs: readonly (readonly [string, string])[]): Map<string, string[]> {
   const map = new Map<string, string[]>();
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) continue;
-    map.set(k, Array.isArray(v) ? v : [v]);
+  for (const [k, v] of pairs) {
+    const list = map.get(k);
+    if (list) list.push(v);
+    else map.set(k, [v]);
   }
   return map;
 }
@@ -75,14 +69,7 @@ function toPairs(headers: HeaderBag): [string, string][] {
   return pairs;
 }
 
-function errorStage(code: ErrorCode): { status: number; headers: HeaderBag } {
-  return {
-    status: ERRORS[code].status,
-    headers: { "content-type": "application/json; charset=utf-8", "x-request-id": REQUEST_ID_PLACEHOLDER },
-  };
-}
-
-/** What the backend would add, when it can be known without calling it (mock backends). */
+/** What the backend answers, when it can be known without calling it (mock backends). */
 function backendAnswer(api: ApiRuntime): { status: number | null; headers: HeaderBag; label: string } {
   const b = api.backend;
   if (b.type === "mock") {
@@ -94,28 +81,42 @@ function backendAnswer(api: ApiRuntime): { status: number | null; headers: Heade
   return { status: null, headers: {}, label: `${b.type} backend of API ${api.name} (${where})` };
 }
 
-function corsHeadersFor(api: ApiRuntime, decision: CorsDecision, backendHeaders: HeaderBag): HeaderBag {
-  const headers = { ...backendHeaders };
-  const rules = api.cors;
-  if (rules) applyCors(headers, decision, rules.kind === "toggle" || rules.backendCorsHeaders === "keep");
-  return headers;
-}
-
 function defaultHost(snapshot: Snapshot): string {
   for (const api of snapshot.apis)
     if (api.domains[0] && !api.domains[0].startsWith("*.")) return api.domains[0];
   return "localhost";
 }
 
+/** A request as explain describes it, in the plan's terms (what the gateway reads of a real one). */
+class DescribedRequest implements RequestView {
+  readonly selfOrigin: string;
+  constructor(
+    readonly method: string,
+    readonly target: string,
+    readonly host: string,
+    readonly origin: string,
+    readonly accessControlRequestMethod: string | undefined,
+    readonly accessControlRequestHeaders: string | undefined,
+    readonly accessControlRequestPrivateNetwork: boolean,
+    readonly headers: readonly (readonly [string, string])[],
+  ) {
+    this.selfOrigin = `http://${host}`;
+  }
+  protocolRefusal(): ErrorCode | undefined {
+    return this.method === "CONNECT" ? "CONNECT_NOT_ALLOWED" : undefined;
+  }
+  header(name: string): string | undefined {
+    return this.headers.find(([k]) => k === name)?.[1];
+  }
+}
+
 /**
  * Explains what happens to a browser request: which group, API and rules apply, each check with
  * its verdict, the exact response headers, and what Chromium then does (with its own message).
+ * Each stage is the request plan the gateway itself runs (src/plan/plan.ts), printed.
  */
 export function explain(snapshot: Snapshot, input: ExplainInput): Explanation {
   const host = input.host ?? defaultHost(snapshot);
-  const hostOnly = hostName(host);
-  const q = input.path.indexOf("?");
-  const normalized = normalizePath(q < 0 ? input.path : input.path.slice(0, q), snapshot.router.pathOptions);
   const url = `http://${host}${input.path}`;
   const browserReq: BrowserRequest = {
     url,
@@ -127,33 +128,27 @@ export function explain(snapshot: Snapshot, input: ExplainInput): Explanation {
   };
   const stages: ExplainStage[] = [];
   const preflightNeeded = needsPreflight(browserReq);
-  if (!normalized.ok) {
-    const stage = explainRefusedPath(snapshot, hostOnly, input, browserReq, preflightNeeded, normalized);
-    const summary = `${preflightNeeded ? "blocked at preflight" : "the page cannot read the response"}: the gateway refuses the path (${normalized.refusal}: ${normalized.detail})`;
-    return { url, preflightNeeded, stages: [stage], outcome: { ok: false, summary } };
-  }
-  const path = routablePath(normalized.path, normalized.encoded);
 
   if (preflightNeeded) {
     const requested = unsafeHeaderNames(browserReq);
-    const view: CorsRequest = {
-      method: "OPTIONS",
-      origin: input.origin,
-      accessControlRequestMethod: input.method,
-      accessControlRequestHeaders: requested.length > 0 ? requested.join(",") : undefined,
-      accessControlRequestPrivateNetwork: input.privateNetwork === true,
-      selfOrigin: `http://${host}`,
-    };
-    const requestHeaders: [string, string][] = [
+    const headers: [string, string][] = [
       ["origin", input.origin],
       ["access-control-request-method", input.method],
     ];
-    if (view.accessControlRequestHeaders)
-      requestHeaders.push(["access-control-request-headers", view.accessControlRequestHeaders]);
-    if (view.accessControlRequestPrivateNetwork)
-      requestHeaders.push(["access-control-request-private-network", "true"]);
-    const stage = explainPreflight(snapshot, hostOnly, path, input.method, view, browserReq);
-    stages.push({ ...stage, request: { method: "OPTIONS", headers: requestHeaders } });
+    if (requested.length > 0) headers.push(["access-control-request-headers", requested.join(",")]);
+    if (input.privateNetwork === true) headers.push(["access-control-request-private-network", "true"]);
+    const view = new DescribedRequest(
+      "OPTIONS",
+      input.path,
+      host,
+      input.origin,
+      input.method,
+      requested.length > 0 ? requested.join(",") : undefined,
+      input.privateNetwork === true,
+      headers,
+    );
+    const stage = explainStage("preflight", snapshot, view, browserReq);
+    stages.push(stage);
     if (!stage.browser.ok) {
       return {
         url,
@@ -164,267 +159,91 @@ export function explain(snapshot: Snapshot, input: ExplainInput): Explanation {
     }
   }
 
-  const actualHeaders: [string, string][] = [["origin", input.origin]];
-  for (const h of input.headers ?? []) actualHeaders.push([h.name.toLowerCase(), h.value ?? "..."]);
-  const actual = explainActual(snapshot, hostOnly, path, input, browserReq, host);
-  stages.push({ ...actual, request: { method: input.method, headers: actualHeaders } });
+  const headers: [string, string][] = [["origin", input.origin]];
+  for (const h of input.headers ?? []) headers.push([h.name.toLowerCase(), h.value ?? "..."]);
+  const view = new DescribedRequest(
+    input.method,
+    input.path,
+    host,
+    input.origin,
+    undefined,
+    undefined,
+    false,
+    headers,
+  );
+  const actual = explainStage("actual", snapshot, view, browserReq);
+  stages.push(actual);
   const summary = actual.browser.ok
     ? `${preflightNeeded ? "preflight passes, then " : ""}the browser sends ${input.method} and ${actual.browser.detail}`
     : `the browser sends ${input.method}, but the page cannot read the response: ${actual.browser.message}`;
   return { url, preflightNeeded, stages, outcome: { ok: actual.browser.ok, summary } };
 }
 
-type StageBody = Omit<ExplainStage, "request">;
-
-function explainPreflight(
+/** One request of the exchange: its plan, the response the gateway sends, and what the browser does. */
+function explainStage(
+  stage: "preflight" | "actual",
   snapshot: Snapshot,
-  host: string,
-  path: SanitizedPath,
-  method: string,
-  view: CorsRequest,
+  view: DescribedRequest,
   browserReq: BrowserRequest,
-): StageBody {
-  const trace: TraceStep[] = [];
-  const target = preflightTarget(snapshot, host, path, method);
-  if (target.kind === "none") {
-    const code: ErrorCode = target.status === 404 ? "ROUTE_NOT_FOUND" : "METHOD_NOT_ALLOWED";
-    trace.push({
-      check: "route",
-      verdict: "fail",
-      detail:
-        target.status === 404
-          ? `no API serves ${path.raw} on host ${host || "(none)"}`
-          : target.api
-            ? `API ${target.api.name} serves ${method} ${path.raw} but has no CORS (no corsPolicy, no cors: true, no group default)`
-            : `no API serves ${method} ${path.raw}`,
-    });
-    const e = errorStage(code);
-    e.headers.vary = PREFLIGHT_VARY;
-    return {
-      stage: "preflight",
-      api: target.api?.name,
-      group: target.api?.group?.name,
-      corsRules: "none",
-      answeredBy: `the gateway (${e.status} ${code}, no CORS headers)`,
-      trace,
-      status: e.status,
-      headers: toPairs(e.headers),
-      browser: checkPreflight(browserReq, e.status, toMap(e.headers)),
-    };
-  }
-  const api = target.match.api;
-  trace.push({
-    check: "route",
-    verdict: "pass",
-    detail:
-      target.kind === "options-api"
-        ? `OPTIONS API ${api.name} serves the preflight`
-        : `preflight for ${method} ${path.raw}: API ${api.name}; the gateway answers it`,
-  });
-  const base = {
-    stage: "preflight" as const,
-    api: api.name,
-    group: api.group?.name,
-    corsRules: api.corsSource,
-  };
-  if (api.cors === null) {
-    const answer = backendAnswer(api);
-    trace.push({
-      check: "cors",
-      verdict: "info",
-      detail: "the OPTIONS API has no CORS rules: its backend answers alone",
-    });
-    answer.headers["x-request-id"] = REQUEST_ID_PLACEHOLDER;
-    return {
-      ...base,
-      answeredBy: answer.label,
-      trace,
-      status: answer.status,
-      headers: toPairs(answer.headers),
-      browser:
-        answer.status === null
-          ? { ok: false, message: "depends on the headers the backend sends (crossgate adds none here)" }
-          : checkPreflight(browserReq, answer.status, toMap(answer.headers)),
-    };
-  }
-  const decision = decideCors(api.cors, view, trace);
-  if (decision.status >= 400) {
-    const code = corsRefusalCode(decision.reason);
-    const e = errorStage(code);
-    if (decision.vary) e.headers.vary = decision.vary;
-    return {
-      ...base,
-      answeredBy: `the gateway (${e.status} ${ERRORS[code].message})`,
-      trace,
-      status: e.status,
-      headers: toPairs(e.headers),
-      browser: checkPreflight(browserReq, e.status, toMap(e.headers)),
-    };
-  }
-  const answer =
-    target.kind === "options-api" ? backendAnswer(api) : { status: 200, headers: {}, label: "the gateway" };
-  const headers = corsHeadersFor(api, decision, answer.headers);
-  headers["x-request-id"] = REQUEST_ID_PLACEHOLDER;
-  const status = answer.status ?? 200;
-  return {
-    ...base,
-    answeredBy: answer.label,
-    trace,
-    status: answer.status,
-    headers: toPairs(headers),
-    browser: checkPreflight(browserReq, status, toMap(headers)),
-  };
-}
-
-function explainActual(
-  snapshot: Snapshot,
-  host: string,
-  path: SanitizedPath,
-  input: ExplainInput,
-  browserReq: BrowserRequest,
-  rawHost: string,
-): StageBody {
-  const trace: TraceStep[] = [];
-  const view: CorsRequest = {
-    method: input.method,
-    origin: input.origin,
-    accessControlRequestMethod: undefined,
-    accessControlRequestHeaders: undefined,
-    accessControlRequestPrivateNetwork: false,
-    selfOrigin: `http://${rawHost}`,
-  };
-  const match = snapshot.router.match(host, input.method, path);
-  const routed = match !== null ? { found: true as const, match } : snapshot.router.miss(host, path);
-  if (!routed.found) {
-    const code: ErrorCode = routed.status === 404 ? "ROUTE_NOT_FOUND" : "METHOD_NOT_ALLOWED";
-    trace.push({
-      check: "route",
-      verdict: "fail",
-      detail: `no API serves ${input.method} ${path.raw} on host ${host || "(none)"}`,
-    });
-    const e = errorStage(code);
-    const fallback = groupDefaultFor(snapshot, host);
-    if (fallback) {
-      trace.push({
-        check: "cors",
-        verdict: "info",
-        detail: `the error carries the CORS headers of ${fallback.source}`,
-      });
-      const decision = decideCors(fallback.rules, view, trace);
-      if (decision.status < 400) applyCors(e.headers, decision, false);
-    }
-    return {
-      stage: "actual",
-      corsRules: fallback?.source ?? "none",
-      answeredBy: `the gateway (${e.status} ${code})`,
-      trace,
-      status: e.status,
-      headers: toPairs(e.headers),
-      browser: checkResponse(browserReq, toMap(e.headers)),
-    };
-  }
-  const api = routed.match.api;
-  trace.push({
-    check: "route",
-    verdict: "pass",
-    detail: `API ${api.name} (${api.method} ${api.config.path}, ${api.match})`,
-  });
-  const base = { stage: "actual" as const, api: api.name, group: api.group?.name, corsRules: api.corsSource };
-  const answer = backendAnswer(api);
-  if (api.cors === null) {
-    trace.push({ check: "cors", verdict: "info", detail: "no CORS rules: crossgate adds no CORS headers" });
-    answer.headers["x-request-id"] = REQUEST_ID_PLACEHOLDER;
-    return {
-      ...base,
-      answeredBy: answer.label,
-      trace,
-      status: answer.status,
-      headers: toPairs(answer.headers),
-      browser: checkResponse(browserReq, toMap(answer.headers)),
-    };
-  }
-  const decision = decideCors(api.cors, view, trace);
-  if (decision.status >= 400) {
-    const e = errorStage("CORS_ORIGIN_NOT_ALLOWED");
-    if (decision.vary) e.headers.vary = decision.vary;
-    return {
-      ...base,
-      answeredBy: `the gateway (403 ${ERRORS.CORS_ORIGIN_NOT_ALLOWED.message})`,
-      trace,
-      status: e.status,
-      headers: toPairs(e.headers),
-      browser: checkResponse(browserReq, toMap(e.headers)),
-    };
-  }
-  if (api.auth === "app") {
-    trace.push({
-      check: "auth",
-      verdict: "info",
-      detail: `auth: app: without a valid ${snapshot.apiKeyHeader} the answer is a 401/403 with the same CORS headers`,
-    });
-  }
-  const headers = corsHeadersFor(api, decision, answer.headers);
-  headers["x-request-id"] = REQUEST_ID_PLACEHOLDER;
-  return {
-    ...base,
-    answeredBy: answer.label,
-    trace,
-    status: answer.status,
-    headers: toPairs(headers),
-    browser: checkResponse(browserReq, toMap(headers)),
-  };
-}
-
-/** The gateway refuses the path before routing (SPEC section 3, step 0): a 400 for whichever request comes first. */
-function explainRefusedPath(
-  snapshot: Snapshot,
-  host: string,
-  input: ExplainInput,
-  browserReq: BrowserRequest,
-  preflight: boolean,
-  refused: { readonly refusal: ErrorCode; readonly detail: string },
 ): ExplainStage {
-  const trace: TraceStep[] = [
-    { check: "path", verdict: "fail", detail: `${refused.detail}: refused before routing` },
-  ];
-  const e = errorStage(refused.refusal);
-  const fallback = groupDefaultFor(snapshot, host);
-  if (preflight) {
-    e.headers.vary = PREFLIGHT_VARY;
-  } else if (fallback) {
-    trace.push({
-      check: "cors",
-      verdict: "info",
-      detail: `the error carries the CORS headers of ${fallback.source}`,
-    });
-    const view: CorsRequest = {
-      method: input.method,
-      origin: input.origin,
-      accessControlRequestMethod: undefined,
-      accessControlRequestHeaders: undefined,
-      accessControlRequestPrivateNetwork: false,
-      selfOrigin: `http://${input.host ?? host}`,
-    };
-    const decision = decideCors(fallback.rules, view, trace);
-    if (decision.status < 400) applyCors(e.headers, decision, false);
+  const trace: TraceStep[] = [];
+  const plan = planRequest(snapshot, view, trace);
+  const answer = respond(plan);
+  const headers = toPairs(answer.headers);
+  headers.push(["x-request-id", REQUEST_ID_PLACEHOLDER]);
+  if (snapshot.serverTiming) {
+    const theirs = answer.headers["server-timing"];
+    const timing = serverTimingValue(
+      DURATION_PLACEHOLDER,
+      plan.kind === "forward" ? DURATION_PLACEHOLDER : undefined,
+      theirs,
+    );
+    const at = headers.findIndex(([k]) => k === "server-timing");
+    if (at >= 0) headers.splice(at, 1);
+    headers.push(["server-timing", timing]);
   }
-  const headers = toMap(e.headers);
+  const map = toMap(headers);
+  let browser: BrowserVerdict;
+  if (stage === "preflight" && answer.status === null) {
+    browser = { ok: false, message: "depends on the headers the backend sends (crossgate adds none here)" };
+  } else {
+    browser =
+      stage === "preflight"
+        ? checkPreflight(browserReq, answer.status as number, map)
+        : checkResponse(browserReq, map);
+  }
+  const api = plan.api;
+  const fallback = plan.kind === "error" && plan.decision !== undefined && api === undefined;
   return {
-    stage: preflight ? "preflight" : "actual",
-    request: {
-      method: preflight ? "OPTIONS" : input.method,
-      headers: preflight
-        ? [
-            ["origin", input.origin],
-            ["access-control-request-method", input.method],
-          ]
-        : [["origin", input.origin]],
-    },
-    corsRules: preflight ? "none" : (fallback?.source ?? "none"),
-    answeredBy: `the gateway (${e.status} ${refused.refusal})`,
+    stage,
+    request: { method: view.method, headers: view.headers },
+    group: api?.group?.name,
+    api: api?.name,
+    corsRules:
+      api?.corsSource ??
+      (fallback ? (groupDefaultFor(snapshot, hostName(view.host))?.source ?? "none") : "none"),
+    answeredBy: answer.label,
     trace,
-    status: e.status,
-    headers: toPairs(e.headers),
-    browser: preflight ? checkPreflight(browserReq, e.status, headers) : checkResponse(browserReq, headers),
+    status: answer.status,
+    headers,
+    browser,
   };
+}
+
+/** The response the plan leads to, before the gateway's own headers. */
+function respond(plan: Plan): { status: number | null; headers: HeaderBag; label: string } {
+  if (plan.kind === "error") {
+    const status = ERRORS[plan.code].status;
+    return { status, headers: errorHeaders(plan), label: `the gateway (${status} ${plan.code})` };
+  }
+  if (plan.kind === "preflight") {
+    const flat: string[] = [];
+    pushPreflightHeaders(plan.decision as NonNullable<Plan["decision"]>, flat);
+    const headers: HeaderBag = {};
+    for (let i = 0; i < flat.length; i += 2) headers[flat[i] as string] = flat[i + 1];
+    return { status: 200, headers, label: "the gateway" };
+  }
+  const answer = backendAnswer(plan.api);
+  applyForwardCors(plan, answer.headers);
+  return answer;
 }

@@ -1,29 +1,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import type { ApiRuntime, Snapshot } from "../config/snapshot.js";
-import {
-  type CorsDecision,
-  type CorsRequest,
-  type CorsRules,
-  decideCors,
-  isPreflight,
-  PREFLIGHT_VARY,
-} from "../cors/index.js";
-import { corsRefusalCode, ERRORS, type ErrorCode, GatewayError } from "../errors.js";
+import type { Snapshot } from "../config/snapshot.js";
+import type { CorsDecision } from "../cors/index.js";
+import { ERRORS, type ErrorCode, GatewayError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
 import type { CorsOutcome, GatewayMetrics } from "../observability/metrics.js";
-import { normalizePath } from "../routing/normalize-path.js";
-import { authenticate } from "./auth.js";
+import { planRequest } from "../plan/plan.js";
+import { applyForwardCors, errorHeaders, pushPreflightHeaders, serverTimingValue } from "../plan/response.js";
+import type { ErrorPlan, ForwardPlan, HeaderBag, Plan } from "../plan/types.js";
 import { type ClientWatch, clientGoneReason } from "./backends/client-watch.js";
 import { buildBackends } from "./backends/registry.js";
-import type { Backend, BackendRequest, BackendResponse, HeaderBag } from "./backends/types.js";
-import { applyCors, mergeVary } from "./cors-headers.js";
-import { groupDefaultFor } from "./group-default.js";
+import type { Backend, BackendRequest, BackendResponse } from "./backends/types.js";
 import { logValue, MAX_LOGGED_VALUE } from "./log-value.js";
-import { routablePath, type SanitizedPath } from "./path-tree.js";
-import { preflightTarget } from "./preflight-target.js";
 import { newRequestId } from "./request-id.js";
-import { corsView, hostName, protocolRefusal } from "./request-view.js";
+import { requestView } from "./request-view.js";
 import { errorBody, formatDuration, writeResponse } from "./respond.js";
 
 /** A snapshot with the backends built for it: the unit that is swapped atomically. */
@@ -37,17 +27,11 @@ interface Generation {
  * shape from the start (V8 keeps the phases' property accesses monomorphic).
  */
 class Exchange {
-  api: ApiRuntime | undefined = undefined;
-  /** The normalized request path (what is routed and forwarded); the query is kept apart. */
-  path: SanitizedPath | undefined = undefined;
-  query = "";
+  /** What the gateway does with the request (src/plan/plan.ts); set before anything is written. */
+  plan: Plan | undefined = undefined;
+  upstreamMs: number | undefined = undefined;
   /** The gateway's own error, when it answered with one (counted by code). */
   errorCode: ErrorCode | undefined = undefined;
-  /** OPTIONS with Origin and a non-empty Access-Control-Request-Method. */
-  preflight = false;
-  decision: CorsDecision | undefined = undefined;
-  rules: CorsRules | null = null;
-  upstreamMs: number | undefined = undefined;
   /** Created only when a backend asks for `signal` (the http and function backends do; mock does not). */
   controller: AbortController | undefined = undefined;
   /** The client went away before the response was finished. */
@@ -75,28 +59,31 @@ type TaggedResponse = ServerResponse & { [EXCHANGE]?: Exchange };
  */
 class BackendCall implements BackendRequest, ClientWatch {
   readonly #ex: Exchange;
-  readonly params: Readonly<Record<string, string | undefined>>;
-  readonly remainder: string;
-  readonly query: string;
+  readonly #plan: ForwardPlan;
 
-  constructor(
-    ex: Exchange,
-    params: Readonly<Record<string, string | undefined>>,
-    remainder: string,
-    query: string,
-  ) {
+  constructor(ex: Exchange, plan: ForwardPlan) {
     this.#ex = ex;
-    this.params = params;
-    this.remainder = remainder;
-    this.query = query;
+    this.#plan = plan;
+  }
+
+  get path(): string {
+    return this.#plan.path.raw;
+  }
+
+  get params(): Readonly<Record<string, string | undefined>> {
+    return this.#plan.params;
+  }
+
+  get remainder(): string {
+    return this.#plan.remainder;
+  }
+
+  get query(): string {
+    return this.#plan.query;
   }
 
   get req(): IncomingMessage {
     return this.#ex.req;
-  }
-
-  get path(): string {
-    return (this.#ex.path as SanitizedPath).raw;
   }
 
   get requestId(): string {
@@ -123,22 +110,10 @@ class BackendCall implements BackendRequest, ClientWatch {
   }
 }
 
-const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
-
 function outcomeOf(d: CorsDecision): CorsOutcome {
   return d.wouldReject ? "report-only" : d.status >= 400 || !d.allowed ? "refused" : "allowed";
 }
 
-/**
- * The data plane. Each request runs a fixed sequence of phases:
- * identify -> route -> preflight (may answer) -> cors (may refuse) -> authenticate -> forward -> respond.
- * Any phase may answer early with a GatewayError, which still passes through respond, so that
- * errors carry the CORS headers a successful response would.
- *
- * Hot path: everything up to the backend call runs synchronously (no promise for a preflight or a
- * refusal), one Exchange object carries the request's state, and one listener function shared by
- * every response observes its end.
- */
 export interface GatewayOptions {
   readonly logger?: Logger;
   /** Where request counts, CORS decisions and backend latencies are recorded. */
@@ -149,6 +124,16 @@ export interface GatewayOptions {
   readonly baseDir?: string;
 }
 
+/**
+ * The data plane: it executes the request plan (src/plan/plan.ts, the one place the steps are written)
+ * for each request: an error plan is answered with a JSON error, a preflight plan with the gateway's
+ * own 200, a forward plan by the backend, whose response gets the plan's CORS headers; the gateway's
+ * own headers (X-Request-Id, Server-Timing) go on every answer.
+ *
+ * Hot path: everything up to the backend call runs synchronously (no promise for a preflight or a
+ * refusal), one Exchange object carries the request's state, and one listener function shared by
+ * every response observes its end.
+ */
 export class Gateway {
   #generation: Generation;
   #inFlight = 0;
@@ -223,123 +208,29 @@ export class Gateway {
     forwarding?.catch((error: unknown) => this.#fail(ex, error));
   };
 
-  /** The phases; returns the backend call's promise when the request reaches one. */
+  /** Plans the request and carries the plan out; returns the backend call's promise when there is one. */
   #run(ex: Exchange): Promise<void> | undefined {
-    const { req } = ex;
-    const { snapshot } = ex.generation;
-    // Step 0 (SPEC section 3): refuse what is ambiguous before anything reads the path or the Host.
-    const view = corsView(req);
-    ex.preflight = isPreflight(view);
-    const refusal = protocolRefusal(req);
-    if (refusal !== undefined) throw new GatewayError(refusal);
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const normalized = normalizePath(q < 0 ? url : url.slice(0, q), snapshot.router.pathOptions);
-    if (!normalized.ok) {
-      this.#groupDefaultCors(ex, view);
-      throw new GatewayError(
-        normalized.refusal,
-        `${ERRORS[normalized.refusal].message}: ${normalized.detail}`,
-      );
+    const plan = planRequest(ex.generation.snapshot, requestView(ex.req));
+    ex.plan = plan;
+    if (plan.kind === "forward") {
+      const backend = ex.generation.backends[plan.api.index] as Backend;
+      return this.#forward(ex, plan, backend);
     }
-    const path = routablePath(normalized.path, normalized.encoded);
-    ex.path = path;
-    if (q >= 0) ex.query = url.slice(q);
-    // The Host matters to routing only when a group names domains.
-    const host = snapshot.router.usesHost ? hostName(req.headers.host) : "";
-
-    if (ex.preflight) {
-      const handled = this.#preflight(ex, host, path, view);
-      if (handled) return undefined;
-    }
-
-    const match = snapshot.router.match(host, req.method ?? "GET", path);
-    if (match === null) {
-      this.#groupDefaultCors(ex, view);
-      const missed = snapshot.router.miss(hostName(req.headers.host), path);
-      const allow = missed.status === 405 ? { allow: missed.allow.join(", ") } : undefined;
-      throw new GatewayError(
-        missed.status === 404 ? "ROUTE_NOT_FOUND" : "METHOD_NOT_ALLOWED",
-        undefined,
-        allow,
-      );
-    }
-    const { api, params, remainder } = match;
-    ex.api = api;
-    ex.rules = api.cors;
-    if (api.cors) {
-      const decision = decideCors(api.cors, view);
-      ex.decision = decision;
-      if (decision.status >= 400) {
-        this.#refuseCors(ex, decision);
-        return undefined;
-      }
-    }
-    authenticate(snapshot, api, req);
-    const backend = ex.generation.backends[api.index] as Backend;
-    return this.#forward(ex, backend, new BackendCall(ex, params, remainder, ex.query));
+    if (plan.kind === "preflight") this.#answerPreflight(ex, plan.decision as CorsDecision);
+    else this.#answerError(ex, plan);
+    return undefined;
   }
 
-  /** A request no API serves is answered under its group's default policy, if the group has one. */
-  #groupDefaultCors(ex: Exchange, view: CorsRequest): void {
-    ex.rules = groupDefaultFor(ex.generation.snapshot, hostName(ex.req.headers.host))?.rules ?? null;
-    if (ex.rules) ex.decision = decideCors(ex.rules, view);
-  }
-
-  /**
-   * Preflights never reach authentication, and reach a backend only through an OPTIONS API.
-   * Returns false when an OPTIONS API serves it as an ordinary request (it has no CORS rules).
-   */
-  #preflight(ex: Exchange, host: string, path: SanitizedPath, view: CorsRequest): boolean {
-    const target = preflightTarget(
-      ex.generation.snapshot,
-      host,
-      path,
-      view.accessControlRequestMethod as string,
-    );
-    if (target.kind === "none") {
-      // No API, or no CORS on it: the gateway does not speak CORS for it (404/405, no CORS headers).
-      const code: ErrorCode = target.status === 404 ? "ROUTE_NOT_FOUND" : "METHOD_NOT_ALLOWED";
-      this.#sendError(ex, code, ERRORS[code].message);
-      return true;
-    }
-    const { api, params, remainder } = target.match;
-    ex.api = api;
-    if (api.cors === null) {
-      // An OPTIONS API without CORS rules: its backend answers alone (e.g. Amazon's mock), unauthenticated.
-      const backend = ex.generation.backends[api.index] as Backend;
-      const call = new BackendCall(ex, params, remainder, ex.query);
-      this.#forward(ex, backend, call).catch((error: unknown) => this.#fail(ex, error));
-      return true;
-    }
-    ex.rules = api.cors;
-    const decision = decideCors(api.cors, view);
-    ex.decision = decision;
-    if (decision.status >= 400) {
-      this.#refuseCors(ex, decision);
-    } else if (target.kind === "options-api") {
-      const backend = ex.generation.backends[api.index] as Backend;
-      const call = new BackendCall(ex, params, remainder, ex.query);
-      this.#forward(ex, backend, call).catch((error: unknown) => this.#fail(ex, error));
-    } else {
-      this.#answerPreflight(ex, decision);
-    }
-    return true;
-  }
-
-  async #forward(ex: Exchange, backend: Backend, call: BackendCall): Promise<void> {
+  async #forward(ex: Exchange, plan: ForwardPlan, backend: Backend): Promise<void> {
     const upstreamStart = performance.now();
     let response: BackendResponse;
     try {
-      response = await backend.call(call);
+      response = await backend.call(new BackendCall(ex, plan));
     } finally {
       ex.upstreamMs = performance.now() - upstreamStart;
     }
     const headers = response.headers;
-    if (ex.decision && ex.rules) {
-      const backendWins = ex.rules.kind === "toggle" || ex.rules.backendCorsHeaders === "keep";
-      applyCors(headers, ex.decision, backendWins);
-    }
+    applyForwardCors(plan, headers);
     try {
       const streaming = this.#finish(ex, response.status, headers, response.body);
       if (streaming !== undefined) await streaming;
@@ -348,24 +239,18 @@ export class Gateway {
     }
   }
 
-  #refuseCors(ex: Exchange, decision: CorsDecision): void {
-    const code = corsRefusalCode(decision.reason);
-    ex.errorCode = code;
-    const headers: HeaderBag = { "content-type": JSON_CONTENT_TYPE };
-    const vary = mergeVary(undefined, decision.vary);
-    if (vary !== undefined) headers.vary = vary;
-    const message = ERRORS[code].message;
-    const body = errorBody(code, message, ex.requestId);
-    this.#finish(ex, ERRORS[code].status, headers, body, message);
+  #answerError(ex: Exchange, plan: ErrorPlan): void {
+    ex.errorCode = plan.code;
+    const body = errorBody(plan.code, plan.message, ex.requestId);
+    this.#finish(ex, ERRORS[plan.code].status, errorHeaders(plan), body, plan.reasonPhrase);
   }
 
+  /** A failure after the plan (a backend's, or a bug): answered like the plan's errors, with its CORS headers. */
   #sendError(ex: Exchange, code: ErrorCode, message: string, extra?: Readonly<Record<string, string>>): void {
-    const headers: HeaderBag = { "content-type": JSON_CONTENT_TYPE, ...extra };
     ex.errorCode = code;
-    // Errors carry the CORS headers a successful response would, so that the page can read them;
-    // a preflight's error carries none, but every answer to a preflight varies on its headers.
-    if (ex.preflight) headers.vary = PREFLIGHT_VARY;
-    else if (ex.decision && ex.decision.status < 400) applyCors(headers, ex.decision, false);
+    // The plan's request gets the CORS headers the plan decided (none when planning itself failed).
+    const headers = errorHeaders(ex.plan ?? { preflight: false, decision: undefined });
+    if (extra !== undefined) for (const name in extra) headers[name] = extra[name];
     this.#finish(ex, ERRORS[code].status, headers, errorBody(code, message, ex.requestId));
   }
 
@@ -402,8 +287,8 @@ export class Gateway {
     const m = this.#metrics;
     const log = this.#accessLog;
     if (m === undefined && log === undefined) return;
-    const api = ex.api?.name ?? "";
-    const d = ex.decision;
+    const api = ex.plan?.api?.name ?? "";
+    const d = ex.plan?.decision;
     const verdict = d === undefined ? "none" : outcomeOf(d);
     const reason = d?.wouldReject ?? d?.reason ?? "";
     if (m) {
@@ -430,14 +315,12 @@ export class Gateway {
   }
 
   /**
-   * The gateway's own answer to an allowed preflight: what `applyCors` on an empty bag and then
-   * `#finish` would write, field for field and in the same order, built straight into the flat
-   * list node:http takes. Hot path: no header bag, nothing to merge or drop.
+   * The gateway's own answer to an allowed preflight, with `#finish`'s headers in the same order, built
+   * straight into the flat list node:http takes. Hot path: no header bag, nothing to merge or drop.
    */
   #answerPreflight(ex: Exchange, decision: CorsDecision): void {
     const flat: string[] = [];
-    for (const [name, value] of decision.headers) flat.push(name, value);
-    if (decision.vary !== "") flat.push("vary", decision.vary);
+    pushPreflightHeaders(decision, flat);
     flat.push("x-request-id", ex.requestId);
     if (this.#draining) flat.push("connection", "close");
     if (ex.generation.snapshot.serverTiming) flat.push("server-timing", this.#serverTiming(ex, undefined));
@@ -450,11 +333,9 @@ export class Gateway {
   #serverTiming(ex: Exchange, theirs: string | string[] | undefined): string {
     const total = performance.now() - ex.start;
     const upstream = ex.upstreamMs;
-    const own =
-      upstream === undefined
-        ? `gateway;dur=${formatDuration(total)}`
-        : `gateway;dur=${formatDuration(Math.max(0, total - upstream))}, upstream;dur=${formatDuration(upstream)}`;
-    return theirs === undefined ? own : `${own}, ${Array.isArray(theirs) ? theirs.join(", ") : theirs}`;
+    return upstream === undefined
+      ? serverTimingValue(formatDuration(total), undefined, theirs)
+      : serverTimingValue(formatDuration(Math.max(0, total - upstream)), formatDuration(upstream), theirs);
   }
 
   /**

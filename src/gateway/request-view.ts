@@ -1,13 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import type { CorsRequest } from "../cors/index.js";
 import type { ErrorCode } from "../errors.js";
-
-/** The query of a request target with its "?", or "": `targetQuery("/a?x=1")` is `?x=1`. */
-export function targetQuery(url: string | undefined): string {
-  if (url === undefined) return "";
-  const q = url.indexOf("?");
-  return q < 0 ? "" : url.slice(q);
-}
+import type { RequestView } from "../plan/types.js";
 
 /**
  * What makes a request ambiguous before its path is read (SPEC section 3, step 0): CONNECT (crossgate is
@@ -33,33 +26,24 @@ export function protocolRefusal(req: IncomingMessage): ErrorCode | undefined {
   return undefined;
 }
 
-/** The Host header's name, lowercase, without the port: `API.Test:8080` is `api.test`. */
-export function hostName(host: string | undefined): string {
-  if (host === undefined || host === "") return "";
-  if (host.startsWith("[")) {
-    const close = host.indexOf("]");
-    return (close < 0 ? host : host.slice(0, close + 1)).toLowerCase();
-  }
-  const colon = host.indexOf(":");
-  return (colon < 0 ? host : host.slice(0, colon)).toLowerCase();
-}
-
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
 /**
- * The engine's view of a node:http request. A class rather than an object literal so that every
- * view has one shape; `selfOrigin` is built only when the engine asks for it (an Origin that is
- * not on the allow-list), not on every request.
+ * The request plan's view of a node:http request (src/plan/types.ts). A class rather than an object
+ * literal so that every view has one shape; `selfOrigin` is built only when the engine asks for it (an
+ * Origin that is not on the allow-list), and a header (the API key) read only when the plan asks.
  */
-class NodeCorsRequest implements CorsRequest {
+class NodeRequestView implements RequestView {
   readonly method: string;
   readonly origin: string | undefined;
   readonly accessControlRequestMethod: string | undefined;
   readonly accessControlRequestHeaders: string | undefined;
   readonly accessControlRequestPrivateNetwork: boolean;
-  readonly #host: string | undefined;
+  readonly target: string;
+  readonly host: string | undefined;
+  readonly #req: IncomingMessage;
 
   constructor(req: IncomingMessage) {
     const h = req.headers;
@@ -68,16 +52,27 @@ class NodeCorsRequest implements CorsRequest {
     this.accessControlRequestMethod = single(h["access-control-request-method"]);
     this.accessControlRequestHeaders = single(h["access-control-request-headers"]);
     this.accessControlRequestPrivateNetwork = h["access-control-request-private-network"] === "true";
-    this.#host = h.host;
+    this.target = req.url ?? "/";
+    this.host = h.host;
+    this.#req = req;
   }
 
   /** The gateway's own origin for this request: `http://` + Host. */
   get selfOrigin(): string | undefined {
-    return this.#host === undefined ? undefined : `http://${this.#host}`;
+    return this.host === undefined ? undefined : `http://${this.host}`;
+  }
+
+  protocolRefusal(): ErrorCode | undefined {
+    return protocolRefusal(this.#req);
+  }
+
+  header(name: string): string | undefined {
+    const value = this.#req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
   }
 }
 
-/** The engine's small view of a node:http request. */
-export function corsView(req: IncomingMessage): CorsRequest {
-  return new NodeCorsRequest(req);
+/** The request plan's view of a node:http request. */
+export function requestView(req: IncomingMessage): RequestView {
+  return new NodeRequestView(req);
 }

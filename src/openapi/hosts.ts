@@ -4,7 +4,7 @@
  * Amazon's and Huawei's exports name their own endpoints and stages there: those are reported, and
  * follow what the vendor's own import does (Amazon ignores the stage, Huawei merges `basePath`).
  */
-import { parseRoutePath } from "../config/route-path.js";
+import { parseRoutePath } from "../routing/route-path.js";
 import { isRecord, type Json, pointer } from "./common.js";
 import type { DocumentKind } from "./detect.js";
 import type { Notes } from "./findings.js";

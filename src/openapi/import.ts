@@ -9,8 +9,9 @@
  *
  * The design is /work/shared/IMPORT.md; the mapping tables are in docs/import-export.md.
  */
-import { parseRoutePath, pathShape } from "../config/route-path.js";
+
 import type { ApiConfig, Config, CorsPolicyConfig, GroupConfig } from "../config/schema.js";
+import { parseRoutePath, pathShape } from "../routing/route-path.js";
 import {
   compareGatewayResponses,
   corsFromOptionsMock,

@@ -461,7 +461,7 @@ describeWithChromium("crossgate judged by a real Chromium", () => {
       expect(upstreamSaw(upstream)).toEqual(["PUT /own-put"]);
     });
 
-    // Gateway bug: src/gateway/preflight-target.ts routes the preflight as an ordinary OPTIONS request, so an
+    // Gateway bug: src/routing/preflight-target.ts routed the preflight as an ordinary OPTIONS request, so an
     // exact `ANY /own-any` API outranks the `OPTIONS /` prefix API and the OPTIONS API is never consulted; the
     // ANY API has no CORS rules, so the preflight gets 405 without CORS headers. SPEC section 3, step 3: "If an
     // API with method OPTIONS matches the path, that API serves it."

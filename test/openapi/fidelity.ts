@@ -8,10 +8,10 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { parseRoutePath, pathShape } from "../../src/config/route-path.js";
 import type { ApiConfig, Config, CorsPolicyConfig } from "../../src/config/schema.js";
 import { buildSnapshot } from "../../src/config/snapshot.js";
 import { explain } from "../../src/explain/explain.js";
+import { parseRoutePath, pathShape } from "../../src/routing/route-path.js";
 
 export const FIXTURE_DIR = new URL("../fixtures/import/", import.meta.url);
 

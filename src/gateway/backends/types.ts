@@ -1,8 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 
-/** Response headers by lowercase name, as node:http and undici both give them. */
-export type HeaderBag = Record<string, string | string[] | undefined>;
+import type { HeaderBag } from "../../plan/types.js";
+
+export type { HeaderBag };
 
 /** What a backend answers: the gateway adds CORS and its own headers before writing it. */
 export interface BackendResponse {

@@ -1,10 +1,10 @@
-import type { Segment } from "../config/route-path.js";
-import { decodePathValue } from "../routing/normalize-path.js";
+import { decodePathValue } from "./normalize-path.js";
+import type { Segment } from "./route-path.js";
 
 /**
  * The path half of routing: a tree of whole segments for one method, matched against normalized
  * paths (src/routing/normalize-path.ts). Its choices are find-my-way's with the options crossgate used
- * (ignoreTrailingSlash, maxParamLength 500; test/gateway/path-tree.test.ts compares the two on
+ * (ignoreTrailingSlash, maxParamLength 500; src/routing/path-tree.test.ts compares the two on
  * generated tables), at a fraction of the memory: find-my-way compiled a JavaScript function for every
  * route and static node, 25 MB for 10,000 APIs against about 3 MB here (docs/benchmarks.md, optimization 15).
  *

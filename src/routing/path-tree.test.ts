@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import FindMyWay from "find-my-way";
 import { describe, expect, it } from "vitest";
-import { pathShape, type Segment } from "../../src/config/route-path.js";
-import { MAX_PARAM_LENGTH, PathTree, routablePath } from "../../src/gateway/path-tree.js";
-import { normalizePath, type PathOptions } from "../../src/routing/normalize-path.js";
+import { normalizePath, type PathOptions } from "./normalize-path.js";
+import { MAX_PARAM_LENGTH, PathTree, routablePath } from "./path-tree.js";
+import { pathShape, type Segment } from "./route-path.js";
 
 /**
  * crossgate's path tree replaced find-my-way (memory: docs/benchmarks.md). find-my-way, configured as

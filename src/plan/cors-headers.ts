@@ -1,5 +1,5 @@
 import type { CorsDecision } from "../cors/index.js";
-import type { HeaderBag } from "./backends/types.js";
+import type { HeaderBag } from "./types.js";
 
 /** Merges Vary tokens case-insensitively, keeping the backend's; `*` absorbs everything. */
 export function mergeVary(existing: string | string[] | undefined, add: string): string | undefined {

@@ -1,7 +1,6 @@
-import { METHODS } from "node:http";
-import { pathShape, type Segment } from "../config/route-path.js";
-import { DEFAULT_PATH_OPTIONS, normalizePath, type PathOptions } from "../routing/normalize-path.js";
+import { DEFAULT_PATH_OPTIONS, normalizePath, type PathOptions } from "./normalize-path.js";
 import { type PathHit, PathTree, routablePath, type SanitizedPath } from "./path-tree.js";
+import { pathShape, type Segment } from "./route-path.js";
 
 /** What the router needs to know of an API; the snapshot's ApiRuntime extends it. */
 export interface Routable {
@@ -32,8 +31,6 @@ interface Entry<A> {
   /** Higher wins: exact over prefix, then more literal segments or a longer prefix. */
   readonly score: number;
 }
-
-const KNOWN_METHODS = new Set(METHODS);
 
 /** The shape of a route for conflict checks (`pathShape`), a prefix API's subtree as a greedy tail. */
 function routeKey(segments: readonly Segment[], tail: boolean): string {
@@ -108,8 +105,9 @@ class HostRoutes<A extends Routable> {
 
   allowedMethods(path: SanitizedPath): string[] {
     const allowed: string[] = [];
-    // In node:http's (alphabetical) order of methods, as before.
-    for (const m of KNOWN_METHODS) if (this.#methods.get(m)?.find(path) != null) allowed.push(m);
+    // In alphabetical order, as node:http lists methods.
+    for (const m of [...this.#methods.keys()].sort())
+      if (this.#methods.get(m)?.find(path) != null) allowed.push(m);
     if (allowed.includes("GET") && !allowed.includes("HEAD")) allowed.push("HEAD");
     return allowed;
   }

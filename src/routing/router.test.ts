@@ -124,7 +124,7 @@ describe("routing, SPEC section 3 step 2", () => {
 
 describe("regressions", () => {
   it("a preflight goes to the OPTIONS API even when an exact ANY API without CORS serves the path (found by the browser suite)", async () => {
-    const { preflightTarget } = await import("../../src/gateway/preflight-target.js");
+    const { preflightTarget } = await import("./preflight-target.js");
     const s = snapshotOf({
       apis: [
         {
@@ -138,7 +138,7 @@ describe("regressions", () => {
         { name: "own-any", method: "ANY", path: "/own-any", backend: { type: "mock" } },
       ],
     });
-    const target = preflightTarget(s, "api.test", "/own-any", "PUT");
+    const target = preflightTarget(s.router, "api.test", "/own-any", "PUT");
     expect(target.kind).toBe("options-api");
     expect(target.kind === "options-api" && target.match.api.name).toBe("options");
   });

@@ -1,4 +1,4 @@
-import { normalizePath, type PathOptions } from "../routing/normalize-path.js";
+import { normalizePath, type PathOptions } from "./normalize-path.js";
 
 /**
  * API paths: literal segments, `{param}` segments and one final greedy `{rest+}`.
