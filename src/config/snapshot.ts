@@ -16,6 +16,7 @@ export interface Limits {
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
+  readonly maxConcurrentStreams: number;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -25,6 +26,7 @@ export const DEFAULT_LIMITS: Limits = {
   requestTimeoutMs: 60_000,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
+  maxConcurrentStreams: 128,
   shutdownTimeoutMs: 10_000,
 };
 

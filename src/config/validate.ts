@@ -16,6 +16,7 @@ import {
   GroupSchema,
 } from "./schema.js";
 import { checkSchema, schemaProblems } from "./schema-errors.js";
+import { validateTls } from "./validate-tls.js";
 
 /**
  * Checks a configuration against the schema and every cross-reference and rule the schema
@@ -245,6 +246,7 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
       claim(createHash("sha256").update(key).digest("hex"), app.name, `${path}.keys[${j}]`);
     });
   }
+  problems.push(...validateTls(doc));
   return problems;
 }
 

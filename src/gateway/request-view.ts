@@ -53,8 +53,10 @@ class NodeCorsRequest implements CorsRequest {
   readonly accessControlRequestHeaders: string | undefined;
   readonly accessControlRequestPrivateNetwork: boolean;
   readonly #host: string | undefined;
+  readonly #req: IncomingMessage;
 
   constructor(req: IncomingMessage) {
+    this.#req = req;
     const h = req.headers;
     this.method = req.method ?? "GET";
     this.origin = single(h.origin);
@@ -64,9 +66,11 @@ class NodeCorsRequest implements CorsRequest {
     this.#host = h.host;
   }
 
-  /** The gateway's own origin for this request: `http://` + Host. */
+  /** The gateway's own origin for this request: `http://` or, over TLS, `https://`, and the Host. */
   get selfOrigin(): string | undefined {
-    return this.#host === undefined ? undefined : `http://${this.#host}`;
+    if (this.#host === undefined) return undefined;
+    const secure = (this.#req.socket as { encrypted?: boolean } | null)?.encrypted === true;
+    return `${secure ? "https" : "http"}://${this.#host}`;
   }
 }
 
