@@ -77,7 +77,7 @@ export class TestCa {
     this.cert = "";
   }
 
-  /** Makes a CA (EC P-256, valid 30 days) in `dir`. */
+  /** Makes a CA (EC P-256, valid a year) in `dir`. */
   static create(dir: string, name = "crossgate test CA"): TestCa {
     const ca = new TestCa(dir);
     mkdirSync(join(dir, "newcerts"), { recursive: true });
@@ -109,7 +109,7 @@ commonName = supplied
       "-subj",
       `/CN=${name}`,
       "-days",
-      "30",
+      "365",
       "-addext",
       "basicConstraints=critical,CA:TRUE",
       "-addext",
@@ -121,7 +121,7 @@ commonName = supplied
     return ca;
   }
 
-  /** Issues a leaf for `names`, valid from yesterday for 10 days unless told otherwise. */
+  /** Issues a leaf for `names`, valid from yesterday for 90 days unless told otherwise. */
   issue(options: LeafOptions): IssuedPair {
     const stem = options.file ?? (options.names[0] ?? "leaf").replace(/[^A-Za-z0-9.-]/g, "_");
     const keyPath = options.keyPath ?? join(this.dir, `${stem}.key`);
@@ -168,7 +168,7 @@ subjectAltName = ${san}
       "-startdate",
       asn1Time(options.notBefore ?? new Date(now - DAY)),
       "-enddate",
-      asn1Time(options.notAfter ?? new Date(now + 10 * DAY)),
+      asn1Time(options.notAfter ?? new Date(now + 90 * DAY)),
       "-extfile",
       extPath,
       "-extensions",

@@ -28,7 +28,7 @@ export class HstsTable {
     for (const group of groups) {
       const value = group.hsts === undefined ? null : hstsValue(group.hsts);
       if (group.domains === undefined || group.domains.length === 0) {
-        anyHost ??= value;
+        if (anyHost === undefined) anyHost = value;
         continue;
       }
       for (const domain of group.domains) {

@@ -24,14 +24,16 @@ export function httpsLocation(
   const name = colon < 0 ? host : host.slice(0, colon);
   if (name.length > 255 || !HOST.test(name)) return undefined;
   let path = target ?? "/";
-  // An absolute-form target (`GET http://host/path`): keep its path and query only.
+  // An absolute-form target (`GET http://host/path`): keep its path and query only; anything
+  // else that is not a path (`*` of `OPTIONS *`) goes to the root.
   if (!path.startsWith("/")) {
+    let url: URL | undefined;
     try {
-      const url = new URL(path);
-      path = `${url.pathname}${url.search}`;
+      url = new URL(path);
     } catch {
-      path = "/";
+      url = undefined;
     }
+    path = url !== undefined && (url.protocol === "http:" || url.protocol === "https:") ? `${url.pathname}${url.search}` : "/";
   }
   const location = `https://${name.toLowerCase()}${httpsPort === 443 ? "" : `:${httpsPort}`}${path}`;
   // Only visible ASCII goes into a header (node:http would throw on the rest).
