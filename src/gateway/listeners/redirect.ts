@@ -33,7 +33,10 @@ export function httpsLocation(
     } catch {
       url = undefined;
     }
-    path = url !== undefined && (url.protocol === "http:" || url.protocol === "https:") ? `${url.pathname}${url.search}` : "/";
+    path =
+      url !== undefined && (url.protocol === "http:" || url.protocol === "https:")
+        ? `${url.pathname}${url.search}`
+        : "/";
   }
   const location = `https://${name.toLowerCase()}${httpsPort === 443 ? "" : `:${httpsPort}`}${path}`;
   // Only visible ASCII goes into a header (node:http would throw on the rest).
