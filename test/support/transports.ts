@@ -7,6 +7,7 @@
 import { request as httpRequest } from "node:http";
 import { type ClientHttp2Session, constants, connect as h2connect } from "node:http2";
 import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
 import { hostName } from "../../src/gateway/request-view.js";
 import type { TestResponse } from "./gateway.js";
 
@@ -34,8 +35,14 @@ export interface Transport {
 export interface TlsClientOptions {
   /** PEM of the CA the client trusts. */
   readonly ca: string;
-  /** The server name (SNI) and Host when the request names none. */
-  readonly defaultHost: string;
+  /** The server name (SNI) and Host when the request names none (default: the URL's host). */
+  readonly defaultHost?: string;
+}
+
+/** The TLS server name for a Host: its name, or none for an address (SNI carries no addresses). */
+function serverNameOf(host: string): string | undefined {
+  const name = hostName(host).replace(/^\[(.*)\]$/, "$1");
+  return isIP(name) === 0 ? name : undefined;
 }
 
 function collect(chunks: Buffer[]): string {
@@ -92,7 +99,8 @@ export function https1(options: TlsClientOptions): Transport {
     secure: true,
     send(base, method, path, headers = {}, body) {
       const url = new URL(path, base);
-      const host = typeof headers.host === "string" ? headers.host : options.defaultHost;
+      const host = typeof headers.host === "string" ? headers.host : (options.defaultHost ?? url.host);
+      const servername = serverNameOf(host);
       return new Promise((resolve, reject) => {
         const req = httpsRequest(
           {
@@ -103,7 +111,7 @@ export function https1(options: TlsClientOptions): Transport {
             headers: { host, ...headers },
             agent: false,
             ca: options.ca,
-            servername: hostName(host),
+            ...(servername === undefined ? {} : { servername }),
             ALPNProtocols: ["http/1.1"],
           } as import("node:https").RequestOptions,
           (res) => {
@@ -148,11 +156,14 @@ const H1_ONLY = new Set([
  */
 export function http2(options: TlsClientOptions): Transport {
   const sessions = new Map<string, ClientHttp2Session>();
-  const sessionFor = (base: URL, name: string): ClientHttp2Session => {
-    const key = `${name} ${base.host}`;
+  const sessionFor = (base: URL, name: string | undefined): ClientHttp2Session => {
+    const key = `${name ?? ""} ${base.host}`;
     const existing = sessions.get(key);
     if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
-    const session = h2connect(`https://${base.host}`, { ca: options.ca, servername: name });
+    const session = h2connect(`https://${base.host}`, {
+      ca: options.ca,
+      ...(name === undefined ? {} : { servername: name }),
+    });
     session.on("error", () => {});
     sessions.set(key, session);
     return session;
@@ -162,8 +173,8 @@ export function http2(options: TlsClientOptions): Transport {
     secure: true,
     send(base, method, path, headers = {}, body) {
       const url = new URL(path, base);
-      const host = typeof headers.host === "string" ? headers.host : options.defaultHost;
-      const session = sessionFor(url, hostName(host));
+      const host = typeof headers.host === "string" ? headers.host : (options.defaultHost ?? url.host);
+      const session = sessionFor(url, serverNameOf(host));
       const outgoing: Record<string, string | string[]> = {
         ":method": method,
         ":path": `${url.pathname}${url.search}`,
