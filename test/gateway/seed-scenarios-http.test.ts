@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { Resources, startUpstream, type Upstream } from "../backends/support.js";
 import { describeWithDependency } from "../support/dependency.js";
 import { corsHeaders, headerLines } from "../support/gateway.js";
