@@ -2,6 +2,7 @@ import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../logger.js";
+import { newTicketKeys, TICKET_KEYS_ENV } from "./tls-options.js";
 
 const CROSSGATE_BIN = fileURLToPath(new URL("../../bin/crossgate.js", import.meta.url));
 /** A worker that dies more often than this within RESTART_WINDOW_MS stops the whole gateway. */
@@ -38,7 +39,7 @@ export function roleFor(workers: number): Role {
 }
 
 export interface WorkerPool {
-  /** `http://host:port` the workers share. */
+  /** `http://host:port` (or `https://`) the workers share. */
   readonly url: string;
   /** Forwards a signal (SIGHUP: reload) to every worker. */
   signal(name: NodeJS.Signals): void;
@@ -51,22 +52,30 @@ export interface WorkerPool {
  * Each worker serves and follows configuration changes itself; the primary restarts a worker that
  * dies, unless they keep dying.
  */
-export function startWorkers(count: number, args: readonly string[], logger: Logger): Promise<WorkerPool> {
+export function startWorkers(
+  count: number,
+  args: readonly string[],
+  logger: Logger,
+  secure = false,
+): Promise<WorkerPool> {
   cluster.setupPrimary({ exec: CROSSGATE_BIN, args: ["start", ...args] });
   let stopping = false;
   let failed = 0;
   const restarts: number[] = [];
-  const fork = (): Worker => cluster.fork({ CROSSGATE_WORKER: "1" });
+  // One set of TLS session ticket keys for every worker: a session resumes on whichever accepts it.
+  const ticketKeys = newTicketKeys();
+  const fork = (): Worker => cluster.fork({ CROSSGATE_WORKER: "1", [TICKET_KEYS_ENV]: ticketKeys });
 
   return new Promise<WorkerPool>((resolve, reject) => {
-    let listening = 0;
+    // A worker listens on the gateway's address first, then on listen.redirect's when there is one.
+    const listened = new Set<number>();
     let url: string | undefined;
-    cluster.on("listening", (_worker, address) => {
-      if (url !== undefined && listening >= count) return;
-      listening += 1;
+    cluster.on("listening", (worker, address) => {
+      if (listened.has(worker.id) || (url !== undefined && listened.size >= count)) return;
+      listened.add(worker.id);
       const host = address.addressType === 6 ? `[${address.address}]` : address.address;
-      url = `http://${host}:${address.port}`;
-      if (listening === count) {
+      url = `${secure ? "https" : "http"}://${host}:${address.port}`;
+      if (listened.size === count) {
         resolve({
           url,
           signal(name) {

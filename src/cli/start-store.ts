@@ -13,6 +13,7 @@ import { openStore, parseStoreUrl, redactStoreUrl } from "../store/index.js";
 import type { Role } from "./cluster.js";
 import { onStop, type Serving, serve, startAdminListener } from "./serving.js";
 import { DEFAULT_ADMIN_LISTEN, DEFAULT_GATEWAY_LISTEN, type StartOptions } from "./start-options.js";
+import { httpsServeOptions, storeTlsChecks } from "./tls-options.js";
 
 function defaultCacheFile(storeUrl: string): string {
   const location = parseStoreUrl(storeUrl);
@@ -43,6 +44,7 @@ export async function startFromStore(
     // The primary (or the single process) seeds an empty store before any worker starts.
     ...(role === "worker" ? {} : { seed: async () => readSeed(options.seed ?? DEMO_CONFIG_PATH) }),
     extraChecks: (config) => missingModules(config, process.cwd()),
+    materialChecks: storeTlsChecks(store, options.listen),
     onSnapshot: (snapshot, revision) => {
       metrics.revision.set(revision);
       if (serving) serving.gateway?.swap(snapshot);
@@ -58,6 +60,8 @@ export async function startFromStore(
     accessLog: options.accessLog,
     baseDir: process.cwd(),
     workers: options.workers,
+    storedCertificates: store,
+    ...httpsServeOptions(plane.config, listen),
   });
   logger.info({ store: redactStoreUrl(options.store), revision: plane.revision }, "serving from the store");
   let admin: RunningAdmin | undefined;

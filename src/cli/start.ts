@@ -14,7 +14,10 @@ export function registerStart(program: Command): void {
     .option("--store <url>", "sqlite:PATH or postgres://... (store mode, the default)", DEFAULT_STORE)
     .option("--cache <file>", "where the last good configuration is cached (default: beside the SQLite file)")
     .option("--seed <file>", "the configuration stored on first start (default: examples/demo.yaml)")
-    .option("--listen <host:port>", "gateway listener, overrides listen.gateway")
+    .option(
+      "--listen <address>",
+      "gateway listener, HOST:PORT or https://HOST:PORT (TLS with HTTP/2 and HTTP/1.1; certificates from tls.certificates); overrides listen.gateway",
+    )
     .option(
       "--admin <host:port>",
       `admin API listener, overrides listen.admin (store mode default: ${DEFAULT_ADMIN_LISTEN}; file mode: none)`,

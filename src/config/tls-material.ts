@@ -52,8 +52,21 @@ export async function checkTlsMaterial(
   const now = options.now ?? Date.now();
   const names: string[] = [];
   let hasDefault = false;
+  // An https gateway needs a certificate; validate-tls.ts says so when listen.gateway asks for
+  // https, this when the command line does (--listen https://...).
+  const certificates = config.tls?.certificates ?? [];
+  const fromConfig = config.listen?.gateway !== undefined && isHttpsListen(config.listen.gateway);
+  if (options.https && certificates.length === 0 && !fromConfig) {
+    problems.push({
+      severity: "error",
+      code: "TLS_NO_CERTIFICATE",
+      path: "tls.certificates",
+      reason:
+        "the gateway listens on https://: add tls.certificates, a certificate and key per domain (or one with default: true)",
+    });
+  }
 
-  for (const [i, entry] of (config.tls?.certificates ?? []).entries()) {
+  for (const [i, entry] of certificates.entries()) {
     const at = `tls.certificates[${i}]`;
     if (entry.default === true) hasDefault = true;
     let info: CertificateInfo | undefined;

@@ -193,6 +193,20 @@ export class TlsCertificates {
         if (before !== undefined) next.push({ ...before, entry, where });
       }
     }
+    if (next.length === 0 && this.#served.length > 0) {
+      // A listener left without any certificate would refuse every handshake: the configuration
+      // (often made on another node of the cluster, one that serves plain http) is not followed here.
+      logger.error(
+        { certificates: entries.length },
+        "the new configuration leaves this https listener without a certificate; the previous ones keep serving",
+      );
+      return {
+        failures: [
+          ...failures,
+          { where: "tls.certificates", field: "certificates", reason: "no certificate left to serve" },
+        ],
+      };
+    }
     this.#install(next);
     this.#rewatch();
     if (failures.length > 0 && !rotation) {

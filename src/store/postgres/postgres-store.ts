@@ -6,7 +6,9 @@ import { migrateToLatest } from "../migrations/index.js";
 import {
   configToJson,
   headNumberQuery,
+  insertCertificate,
   insertRevisionQuery,
+  readCertificate,
   readHeadNumber,
   readRevision,
   readRevisionList,
@@ -20,6 +22,7 @@ import {
   type RevisionMeta,
   StaleRevisionError,
   type Store,
+  type StoredCertificate,
   type StoredRevision,
   type StoreWatch,
 } from "../types.js";
@@ -139,6 +142,16 @@ export class PostgresStore implements Store {
   async setSetting(key: string, value: string): Promise<void> {
     this.#assertOpen();
     await writeSetting(this.#db, key, value);
+  }
+
+  async putCertificate(certificate: StoredCertificate): Promise<void> {
+    this.#assertOpen();
+    await insertCertificate(this.#db, certificate);
+  }
+
+  async getCertificate(id: string): Promise<StoredCertificate | null> {
+    this.#assertOpen();
+    return readCertificate(this.#db, id);
   }
 
   async watch(onChange: (revision: number) => void, onError?: (error: Error) => void): Promise<StoreWatch> {
