@@ -4,6 +4,7 @@
 // Extra arguments go to `crossgate start` (e.g. `npm start -- --config examples/demo.yaml`).
 import { main } from "../dist/cli/main.js";
 import { startSampleBackend } from "../examples/sample-backend.mjs";
+import { startHttpsDemo } from "./demo-https.mjs";
 
 const backendPort = Number(process.env.SAMPLE_BACKEND_PORT ?? 8081);
 try {
@@ -15,6 +16,8 @@ try {
 
 await main([process.argv[0], "crossgate", "start", ...process.argv.slice(2)]);
 if (process.exitCode) process.exit(process.exitCode);
+// The same demo over https (a second gateway process on the same store): scripts/demo-https.mjs.
+const httpsLines = await startHttpsDemo(process.argv.slice(2));
 
 const gw = "http://127.0.0.1:8080";
 process.stderr.write(`
@@ -37,6 +40,8 @@ Try the five seed scenarios (SPEC section 9):
   # 5. Amazon: a mock OPTIONS method with static CORS headers, and a function returning its own
   curl -i -X OPTIONS ${gw}/pets -H 'Host: amazon.test' -H 'Origin: https://www.example.com' -H 'Access-Control-Request-Method: POST'
   curl -i ${gw}/hello -H 'Host: amazon.test' -H 'Origin: https://www.example.com'
+
+${httpsLines.join("\n")}
 
 Explain any of them:  npx crossgate explain --config examples/demo.yaml --origin http://www.cors.com --method PUT --path /simple --header X-Sdk-Date
 Stop with Ctrl-C.

@@ -15,7 +15,10 @@ export const TICKET_KEYS_ENV = "CROSSGATE_TLS_TICKET_KEYS";
 
 /**
  * 48 random bytes (hex) for TLS session tickets, made once by a cluster primary so that a session
- * started with one worker resumes on any other (node:tls makes its own per process otherwise).
+ * started with one worker resumes on any other. node:cluster already hands the first worker's keys
+ * to the others when they listen (`_getServerData` in node's internal/cluster/child), but the
+ * listener's context is rebuilt with its own keys when the default certificate rotates
+ * (setSecureContext): with these, every context of every worker keeps the same keys.
  */
 export function newTicketKeys(): string {
   return randomBytes(48).toString("hex");
