@@ -36,6 +36,17 @@ export const RESET_WINDOW_MS = 10_000;
 /** How long a connection told to go away for abuse may still flush before it is cut. */
 const GOAWAY_GRACE_MS = 1_000;
 
+/** What a listener counts per HTTP/2 connection, kept on the session and its streams under SESSION. */
+interface SessionState {
+  readonly session: ServerHttp2Session;
+  /** Streams open now (an idle connection has none). */
+  open: number;
+  /** Streams the client reset since windowStart. */
+  resets: number;
+  windowStart: number;
+}
+const SESSION = Symbol("crossgate.session");
+
 /** HTTP/2 error codes by number (RFC 9113 section 7), for metric labels. */
 const CODE_NAMES = [
   "NO_ERROR",
@@ -196,45 +207,60 @@ export async function createHttpsListener(
   server.on("sessionError", (error: Error) => {
     logger.debug?.({ err: error }, "HTTP/2 session error");
   });
-  server.on("session", (session: ServerHttp2Session) => {
+  /**
+   * One listener function for every stream of every session (`this` is the stream), its session's
+   * counters on the session: no closure per stream, as the gateway itself does per response.
+   */
+  function onStreamClose(this: ServerHttp2Stream & { [SESSION]?: SessionState }): void {
+    // The stream's own `session` is gone once it is destroyed: the state was left on it.
+    const state = this[SESSION];
+    if (state === undefined) return;
+    const session = state.session;
+    state.open--;
+    const code = this.rstCode;
+    if (code === undefined || code === NGHTTP2_NO_ERROR) return;
+    const byGateway = (this as unknown as Record<symbol, boolean>)[GATEWAY_RESET] === true;
+    metrics?.http2StreamResets.inc({ by: byGateway ? "gateway" : "client", code: codeName(code) });
+    if (byGateway) return;
+    const now = Date.now();
+    if (now - state.windowStart > RESET_WINDOW_MS) {
+      state.windowStart = now;
+      state.resets = 0;
+    }
+    state.resets++;
+    if (state.resets === RAPID_RESET_LIMIT + 1 && !session.destroyed) {
+      metrics?.http2SessionsTerminated.inc({ reason: "rapid_reset" });
+      logger.warn(
+        { remoteAddress: session.socket?.remoteAddress, resets: state.resets, windowMs: RESET_WINDOW_MS },
+        "HTTP/2 connection closed (GOAWAY ENHANCE_YOUR_CALM): the client reset too many streams",
+      );
+      // GOAWAY first (destroy alone could cut the socket before the frame is out), then the
+      // connection goes after a grace period whatever the client does.
+      session.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
+      setTimeout(() => session.destroy(), GOAWAY_GRACE_MS).unref();
+    }
+  }
+  function onStream(
+    this: ServerHttp2Session & { [SESSION]?: SessionState },
+    stream: ServerHttp2Stream & { [SESSION]?: SessionState },
+  ): void {
+    const state = this[SESSION] as SessionState;
+    state.open++;
+    stream[SESSION] = state;
+    stream.on("close", onStreamClose);
+  }
+
+  server.on("session", (session: ServerHttp2Session & { [SESSION]?: SessionState }) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
     metrics?.tlsConnections.inc({ protocol: "h2" });
-    let open = 0;
-    let resets = 0;
-    let windowStart = Date.now();
+    const state: SessionState = { session, open: 0, resets: 0, windowStart: Date.now() };
+    session[SESSION] = state;
     // Idle connections close after keepAliveTimeoutMs, gracefully; a connection waiting on a slow backend is not idle.
     session.setTimeout(limits.keepAliveTimeoutMs, () => {
-      if (open === 0 && !session.closed) session.close();
+      if (state.open === 0 && !session.closed) session.close();
     });
-    session.on("stream", (stream: ServerHttp2Stream) => {
-      open++;
-      stream.once("close", () => {
-        open--;
-        const code = stream.rstCode;
-        if (code === undefined || code === NGHTTP2_NO_ERROR) return;
-        const byGateway = (stream as unknown as Record<symbol, boolean>)[GATEWAY_RESET] === true;
-        metrics?.http2StreamResets.inc({ by: byGateway ? "gateway" : "client", code: codeName(code) });
-        if (byGateway) return;
-        const now = Date.now();
-        if (now - windowStart > RESET_WINDOW_MS) {
-          windowStart = now;
-          resets = 0;
-        }
-        resets++;
-        if (resets === RAPID_RESET_LIMIT + 1 && !session.destroyed) {
-          metrics?.http2SessionsTerminated.inc({ reason: "rapid_reset" });
-          logger.warn(
-            { remoteAddress: session.socket?.remoteAddress, resets, windowMs: RESET_WINDOW_MS },
-            "HTTP/2 connection closed (GOAWAY ENHANCE_YOUR_CALM): the client reset too many streams",
-          );
-          // GOAWAY first (destroy alone could cut the socket before the frame is out), then the
-          // connection goes after a grace period whatever the client does.
-          session.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
-          setTimeout(() => session.destroy(), GOAWAY_GRACE_MS).unref();
-        }
-      });
-    });
+    session.on("stream", onStream);
   });
 
   const running = server;

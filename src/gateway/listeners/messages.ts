@@ -49,6 +49,27 @@ function headersArgument(a: unknown, b: unknown): HeadArgument {
   return (typeof a === "string" ? b : a) as HeadArgument;
 }
 
+/**
+ * Adds a field to an HTTP/2 response's headers: lowercase, without the connection-specific fields
+ * HTTP/2 forbids, repeated names joined into a list.
+ */
+function addHttp2Header(
+  out: Record<string, OutgoingHttpHeader>,
+  rawName: string,
+  value: OutgoingHttpHeader | undefined,
+): void {
+  if (value === undefined) return;
+  const name = rawName.toLowerCase();
+  if (CONNECTION_SPECIFIC.has(name) || (name === "te" && value !== "trailers")) return;
+  const previous = out[name];
+  if (previous === undefined) out[name] = value;
+  else
+    out[name] = [
+      ...(Array.isArray(previous) ? previous : [String(previous)]),
+      ...(Array.isArray(value) ? value : [String(value)]),
+    ];
+}
+
 export interface TlsMessageClasses {
   readonly Http1ServerResponse: typeof ServerResponse;
   readonly Http2ServerRequest: typeof Http2ServerRequest;
@@ -156,22 +177,10 @@ export function tlsMessageClasses(state: ListenerState): TlsMessageClasses {
     override writeHead(statusCode: number, a?: unknown, b?: unknown): this {
       const headers = headersArgument(a, b);
       const out: Record<string, OutgoingHttpHeader> = {};
-      const add = (rawName: string, value: OutgoingHttpHeader | undefined) => {
-        if (value === undefined) return;
-        const name = rawName.toLowerCase();
-        if (CONNECTION_SPECIFIC.has(name) || (name === "te" && value !== "trailers")) return;
-        const previous = out[name];
-        if (previous === undefined) out[name] = value;
-        else
-          out[name] = [
-            ...(Array.isArray(previous) ? previous : [String(previous)]),
-            ...(Array.isArray(value) ? value : [String(value)]),
-          ];
-      };
       if (Array.isArray(headers)) {
-        for (let i = 0; i < headers.length; i += 2) add(String(headers[i]), headers[i + 1]);
+        for (let i = 0; i < headers.length; i += 2) addHttp2Header(out, String(headers[i]), headers[i + 1]);
       } else if (headers !== undefined) {
-        for (const name in headers) add(name, headers[name]);
+        for (const name in headers) addHttp2Header(out, name, headers[name]);
       }
       const hsts = state.hsts.valueFor(this.req.headers.host);
       if (hsts !== undefined) out[HSTS] = hsts;
