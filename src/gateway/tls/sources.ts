@@ -89,7 +89,9 @@ export function certificateSource(baseDir: string, stored?: StoredCertificates):
       if (entry.key === undefined) throw new CertificateReadError("key", "names no key file");
       const certPath = path(entry.cert);
       const keyPath = path(entry.key);
-      const [cert, key] = await Promise.all([readPem(certPath, "cert"), readPem(keyPath, "key")]);
+      // One after the other, so that when both are missing the certificate is always the one named.
+      const cert = await readPem(certPath, "cert");
+      const key = await readPem(keyPath, "key");
       return { cert, key, files: [certPath, keyPath] };
     },
   };
