@@ -243,6 +243,20 @@ describeWithOpenssl("certificates read from their files", () => {
     expect(problems[4]?.reason).toMatch(/no certificate in tls.certificates answers a.shop.test/);
   });
 
+  // Regression: the two files were read in parallel, and whichever read failed first was reported,
+  // so an entry with both files missing named the key now and then.
+  it("names the certificate file when both files of an entry are missing, every time", async () => {
+    const config = { tls: { certificates: [{ cert: "gone.crt", key: "gone.key" }] } };
+    const source = certificateSource(dir);
+    const paths = await Promise.all(
+      Array.from({ length: 1000 }, async () => {
+        const problems = await checkTlsMaterial(config as never, source, { https: true, now });
+        return problems.map((p) => p.path).join(",");
+      }),
+    );
+    expect(new Set(paths)).toEqual(new Set(["tls.certificates[0].cert"]));
+  });
+
   it("makes the same problems warnings while the gateway listens on plain http (the certificates are unused)", async () => {
     const config = { tls: { certificates: [{ domains: ["api.test"], cert: "api.crt", key: "other.key" }] } };
     const problems = await checkTlsMaterial(config as never, certificateSource(dir), { https: false, now });
