@@ -148,7 +148,8 @@ export async function createHttpsListener(
       return;
     }
     const h2 = req as unknown as GatewayHttp2Request;
-    // HTTP/2 announces maxHeaderListSize but node:http2 does not enforce it on what it receives.
+    // nghttp2 enforces the announced maxHeaderListSize only once the client has acknowledged the
+    // SETTINGS: a request sent with the connection preface (a browser's first) is checked here.
     if (h2.headerListSize > limits.maxHeaderBytes) {
       gateway.refuse(req, res, "HEADERS_TOO_LARGE");
       return;
