@@ -36,13 +36,22 @@ export const PROXY_REQUEST = {
 export const UPSTREAM_BODY = '{"status":"200","from":"upstream"}';
 
 /** Every peer server prints this line (with its URL) on stdout once it listens. */
-export const READY_PATTERN = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
+export const READY_PATTERN = /listening on (https?:\/\/127\.0\.0\.1:\d+)/;
 
-/** Reads `--port N` and `--upstream URL` from a peer's command line (port 0: any free port). */
+/**
+ * Reads `--port N`, `--upstream URL` and, for the HTTPS scenarios, `--cert FILE --key FILE` (PEM)
+ * from a peer's command line (port 0: any free port).
+ */
 export function peerArgs(argv = process.argv.slice(2)) {
   const get = (name, fallback) => {
     const i = argv.indexOf(name);
     return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
   };
-  return { port: Number(get("--port", "0")), upstream: get("--upstream", undefined) };
+  const cert = get("--cert", undefined);
+  const key = get("--key", undefined);
+  return {
+    port: Number(get("--port", "0")),
+    upstream: get("--upstream", undefined),
+    tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+  };
 }

@@ -10,6 +10,7 @@
  *   node bench/profile.mjs --scenario preflight --contender node-raw     (a peer, for a same-tool baseline)
  *   node bench/profile.mjs --scenario proxy --root /tmp/crossgate-before  (a copy of bin/ and dist/ before a change)
  *   node bench/profile.mjs --scenario scale --apis 10 --node-args=--max-semi-space-size=8  (V8 flags for crossgate)
+ *   node bench/profile.mjs --scenario h2-preflight --prof        (also tls-preflight, tls-proxy, h2-proxy: HTTPS, HTTP/2)
  *
  * A quick before/after tool for one change, not a comparison with peers (that is bench/run.mjs).
  * CPU µs/req is read from /proc like bench/run.mjs does, so it stays meaningful on a busy machine.
@@ -23,6 +24,8 @@ import { summarizeProfile } from "./lib/cpuprofile.mjs";
 import { median } from "./lib/machine.mjs";
 import { CLK_TCK, cpuMicros, memory } from "./lib/proc.mjs";
 import * as scenarios from "./lib/scenarios.mjs";
+import { runH2load } from "./lib/tls.mjs";
+import * as tlsScenarios from "./lib/tls-scenarios.mjs";
 import { runWrk, writeWrkScript } from "./lib/wrk.mjs";
 
 const { values } = parseArgs({
@@ -65,8 +68,18 @@ const env = {
 const sc =
   values.scenario === "scale"
     ? scenarios.scale({ apis: Number(values.apis), policies: Number(values.policies) })
-    : { preflight: scenarios.preflight, proxy: scenarios.proxy }[values.scenario];
-if (!sc) throw new Error(`--scenario ${values.scenario}: expected preflight, proxy or scale`);
+    : {
+        preflight: scenarios.preflight,
+        proxy: scenarios.proxy,
+        "tls-preflight": tlsScenarios.tlsPreflight,
+        "tls-proxy": tlsScenarios.tlsProxy,
+        "h2-preflight": tlsScenarios.h2Preflight,
+        "h2-proxy": tlsScenarios.h2Proxy,
+      }[values.scenario];
+if (!sc)
+  throw new Error(
+    `--scenario ${values.scenario}: expected preflight, proxy, scale, tls-preflight, tls-proxy, h2-preflight or h2-proxy`,
+  );
 const contender = values.contender
   ? sc.contenders.find((c) => c.id === values.contender)
   : values.scenario === "scale"
@@ -82,7 +95,8 @@ try {
   if (reason) throw new Error(`crossgate answers wrongly: ${reason}`);
   const script = writeWrkScript(tmp, "profile", request);
   const wrk = (durationSec) =>
-    runWrk({
+    (sc.tool === "h2load" ? runH2load : runWrk)({
+      request,
       url: server.url + request.path,
       script,
       durationSec,

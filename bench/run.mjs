@@ -18,6 +18,8 @@ import { machineInfo, median } from "./lib/machine.mjs";
 import { cpuMicros, haveCommand, memory } from "./lib/proc.mjs";
 import { renderAll, replaceBlock, shellQuote, writeJson } from "./lib/report.mjs";
 import * as scenarios from "./lib/scenarios.mjs";
+import { runH2load, runSTime } from "./lib/tls.mjs";
+import * as tlsScenarios from "./lib/tls-scenarios.mjs";
 import { runWrk, writeWrkScript } from "./lib/wrk.mjs";
 
 const HELP = `Usage: node bench/run.mjs [options]
@@ -28,7 +30,8 @@ const HELP = `Usage: node bench/run.mjs [options]
   --threads N         wrk threads, all on the load core (default 1)
   --warmup D          untimed warm-up per contender before the first run (default 2s)
   --quick             smoke run: 3 s runs, 1 s warm-up, 3 buildSnapshot repeats
-  --only LIST         scenarios to run, comma-separated: preflight, proxy, scale, workers (default all)
+  --only LIST         scenarios to run, comma-separated: preflight, proxy, scale, workers, tls-preflight,
+                      tls-proxy, h2-preflight, h2-proxy, handshakes (default all)
   --contenders LIST   only these contender ids (crossgate, node-raw, node-raw-same, fastify, express, nginx, undici, crossgate-10, crossgate-w1, ...)
   --server-cpu N      core for the servers under test and the upstream (default 0)
   --load-cpu N        core for wrk (default 1)
@@ -38,9 +41,20 @@ const HELP = `Usage: node bench/run.mjs [options]
   --no-write          print the results only; leave docs/ and bench/results/ alone
   -h, --help          this text
 
-Needs wrk, nginx and taskset (apt-get install -y wrk nginx) and a built crossgate (npm run build).`;
+Needs wrk, nginx and taskset (apt-get install -y wrk nginx) and a built crossgate (npm run build); the
+HTTPS scenarios need openssl, the HTTP/2 ones h2load (apt-get install -y nghttp2-client).`;
 
-const ORDER = ["preflight", "proxy", "scale", "workers"];
+const ORDER = [
+  "preflight",
+  "proxy",
+  "scale",
+  "workers",
+  "tls-preflight",
+  "tls-proxy",
+  "h2-preflight",
+  "h2-proxy",
+  "handshakes",
+];
 const root = fileURLToPath(new URL("..", import.meta.url));
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -124,8 +138,9 @@ function summarize(runs) {
   return {
     rps: m,
     spread: m ? (Math.max(...rps) - Math.min(...rps)) / m : null,
-    p50Us: median(ok.map((r) => r.p50Us)),
-    p99Us: median(ok.map((r) => r.p99Us)),
+    p50Us: ok.some((r) => r.p50Us == null) ? null : median(ok.map((r) => r.p50Us)),
+    p99Us: ok.some((r) => r.p99Us == null) ? null : median(ok.map((r) => r.p99Us)),
+    meanUs: ok.some((r) => r.meanUs == null) ? null : median(ok.map((r) => r.meanUs)),
     cpuPerReqUs: median(ok.map((r) => r.cpuPerReqUs)),
     cpuUse: median(ok.map((r) => r.cpuUse)),
     upstreamCpuPerReqUs: median(ok.map((r) => r.upstreamCpuPerReqUs)),
@@ -238,14 +253,23 @@ async function runScenario(sc, env, opts, command) {
       live.map((st) => [st.id, writeWrkScript(env.tmp, `${sc.id}-${st.id}`, st.request)]),
     );
     const wrkFor = (st, durationSec) =>
-      runWrk({
-        url: servers.get(st.id).url + st.request.path,
-        script: scripts.get(st.id),
-        durationSec,
-        connections: opts.connections,
-        threads: opts.threads,
-        cpu: sc.unpinned ? undefined : opts.loadCpu,
-      });
+      sc.tool === "h2load"
+        ? runH2load({
+            url: servers.get(st.id).url + st.request.path,
+            request: st.request,
+            durationSec,
+            connections: opts.connections,
+            threads: opts.threads,
+            cpu: sc.unpinned ? undefined : opts.loadCpu,
+          })
+        : runWrk({
+            url: servers.get(st.id).url + st.request.path,
+            script: scripts.get(st.id),
+            durationSec,
+            connections: opts.connections,
+            threads: opts.threads,
+            cpu: sc.unpinned ? undefined : opts.loadCpu,
+          });
 
     for (const st of live) {
       try {
@@ -277,6 +301,7 @@ async function runScenario(sc, env, opts, command) {
           rps: w.requests / (w.duration_us / 1e6),
           p50Us: w.p50_us,
           p99Us: w.p99_us,
+          meanUs: w.mean_us ?? null,
           cpuPerReqUs: cpu / requests,
           cpuUse: cpu / w.duration_us,
           upstreamCpuPerReqUs: up === null ? null : up / requests,
@@ -287,8 +312,12 @@ async function runScenario(sc, env, opts, command) {
           wrk: w,
         };
         st.runs.push(r);
+        const latency =
+          r.p50Us == null
+            ? `mean ${((r.meanUs ?? 0) / 1000).toFixed(2)} ms`
+            : `p50 ${(r.p50Us / 1000).toFixed(2)} ms  p99 ${(r.p99Us / 1000).toFixed(2)} ms`;
         log(
-          `  run ${run} ${st.id.padEnd(16)} ${Math.round(r.rps).toString().padStart(7)} req/s  p50 ${(r.p50Us / 1000).toFixed(2)} ms  p99 ${(r.p99Us / 1000).toFixed(2)} ms  ${r.cpuPerReqUs.toFixed(1)} µs CPU/req  ${(r.peakRss / 1e6).toFixed(1)} MB${r.non2xx || r.socketErrors ? `  ⚠ ${r.non2xx} non-2xx, ${r.socketErrors} socket errors` : ""}`,
+          `  run ${run} ${st.id.padEnd(16)} ${Math.round(r.rps).toString().padStart(7)} req/s  ${latency}  ${r.cpuPerReqUs.toFixed(1)} µs CPU/req  ${(r.peakRss / 1e6).toFixed(1)} MB${r.non2xx || r.socketErrors ? `  ⚠ ${r.non2xx} non-2xx, ${r.socketErrors} socket errors` : ""}`,
         );
       }
     }
@@ -346,6 +375,80 @@ async function runScenario(sc, env, opts, command) {
   };
 }
 
+/**
+ * TLS handshakes per second: each contender started and checked as in runScenario, then
+ * `openssl s_time -new` (full handshakes) and `-reuse` (resumed sessions), interleaved, medians.
+ */
+async function runHandshakes(sc, env, opts, command) {
+  log(`\n== ${sc.title}: ${sc.describe.replaceAll("`", "")}`);
+  const machine = machineInfo();
+  const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const chosen = sc.contenders.filter((c) => !opts.contenders || opts.contenders.has(c.id));
+  const state = chosen.map((c) => ({ id: c.id, label: c.label, status: "pending", full: [], resumed: [] }));
+  const servers = new Map();
+  try {
+    for (const [i, c] of chosen.entries()) {
+      const st = state[i];
+      let server;
+      try {
+        server = await c.start(env);
+      } catch (e) {
+        st.status = "failed";
+        st.reason = `did not start: ${e.message}`;
+        continue;
+      }
+      const reason = await sc.check(server.url, sc.request);
+      if (reason) {
+        st.status = "failed";
+        st.reason = `contender failed its correctness check: ${reason}`;
+        await server.stop();
+        continue;
+      }
+      st.status = "ok";
+      servers.set(st.id, server);
+    }
+    for (let run = 1; run <= opts.runs; run++) {
+      for (const st of state.filter((x) => x.status === "ok")) {
+        const port = Number(new URL(servers.get(st.id).url).port);
+        for (const mode of ["new", "reuse"]) {
+          try {
+            const r = await runSTime({ port, mode, durationSec: opts.durationSec, cpu: opts.loadCpu });
+            (mode === "new" ? st.full : st.resumed).push(r.perSecond);
+            log(
+              `  run ${run} ${st.id.padEnd(10)} ${mode === "new" ? "full   " : "resumed"} ${r.perSecond.toFixed(0).padStart(6)} handshakes/s`,
+            );
+          } catch (e) {
+            log(`  run ${run} ${st.id} ${mode}: ${e.message}`);
+          }
+        }
+      }
+    }
+  } finally {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+  }
+  for (const st of state) {
+    if (st.status !== "ok") continue;
+    st.summary = { full: median(st.full), resumed: median(st.resumed) };
+  }
+  return {
+    id: sc.id,
+    kind: "handshakes",
+    title: sc.title,
+    describe: sc.describe,
+    date,
+    command,
+    note: opts.note,
+    machine,
+    settings: {
+      durationSec: opts.durationSec,
+      runs: opts.runs,
+      serverCpu: opts.serverCpu,
+      loadCpu: opts.loadCpu,
+    },
+    contenders: state,
+  };
+}
+
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   for (const tool of ["wrk", "taskset"]) {
@@ -353,6 +456,17 @@ async function main() {
       log(`${tool} is not installed: apt-get install -y wrk nginx (taskset is in util-linux)`);
       process.exit(2);
     }
+  }
+  const tlsIds = ["tls-preflight", "tls-proxy", "h2-preflight", "h2-proxy", "handshakes"];
+  if (opts.only.some((id) => tlsIds.includes(id)) && !haveCommand("openssl")) {
+    log(
+      "openssl is not installed (the HTTPS scenarios make their certificate with it): apt-get install -y openssl",
+    );
+    process.exit(2);
+  }
+  if (opts.only.some((id) => id.startsWith("h2-")) && !haveCommand("h2load")) {
+    log("h2load is not installed (the HTTP/2 scenarios): apt-get install -y nghttp2-client");
+    process.exit(2);
   }
   const command = ["node", "bench/run.mjs", ...process.argv.slice(2)].map(shellQuote).join(" ");
   const tmp = mkdtempSync(join(tmpdir(), "crossgate-bench-"));
@@ -363,10 +477,19 @@ async function main() {
     proxy: scenarios.proxy,
     scale: scenarios.scale({ apis: opts.scaleApis, policies: opts.scalePolicies }),
     workers: scenarios.workers,
+    "tls-preflight": tlsScenarios.tlsPreflight,
+    "tls-proxy": tlsScenarios.tlsProxy,
+    "h2-preflight": tlsScenarios.h2Preflight,
+    "h2-proxy": tlsScenarios.h2Proxy,
+    handshakes: tlsScenarios.handshakes,
   };
 
   const results = {};
-  for (const id of opts.only) results[id] = await runScenario(all[id], env, opts, command);
+  for (const id of opts.only)
+    results[id] =
+      id === "handshakes"
+        ? await runHandshakes(all[id], env, opts, command)
+        : await runScenario(all[id], env, opts, command);
 
   // Scenarios not run this time keep their previous figures (each carries its own date and command).
   const latestFile = join(root, "bench/results/latest.json");

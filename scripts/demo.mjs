@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { main } from "../dist/cli/main.js";
 import { startSampleBackend } from "../examples/sample-backend.mjs";
+import { demoCertificate, seedWithCertificate, startHttpsDemo } from "./demo-https.mjs";
 
 const DATA_DIR = fileURLToPath(new URL("../.tmp/demo/", import.meta.url));
 const DEMO_SEED = fileURLToPath(new URL("../examples/demo.yaml", import.meta.url));
@@ -29,7 +30,25 @@ if (argValue("--config") === undefined) {
     storeArgs.push("--store", `sqlite:${DATA_DIR}crossgate.db`);
     storeNote = `The demo's store is ${DATA_DIR}crossgate.db: delete .tmp/demo/ to start over.\n`;
   }
-  if (argValue("--seed") === undefined) storeArgs.push("--seed", DEMO_SEED);
+}
+// The https half (scripts/demo-https.mjs) needs a certificate, made with openssl on first start.
+const TLS_DIR = `${DATA_DIR}tls`;
+let certificate;
+let httpsNote;
+if (argValue("--config") !== undefined) {
+  httpsNote = "HTTPS demo: not started (it follows the store; run without --config).";
+} else if (argValue("--seed") !== undefined) {
+  httpsNote =
+    "HTTPS demo: not started (--seed given: name a certificate in its tls.certificates to serve https).";
+} else {
+  try {
+    certificate = demoCertificate(TLS_DIR);
+  } catch (error) {
+    httpsNote = `HTTPS demo: not started, the openssl command is needed to make its certificate (${error.message.split("\n")[0]}).`;
+  }
+  mkdirSync(DATA_DIR, { recursive: true });
+  const seed = certificate ? seedWithCertificate(DEMO_SEED, certificate, `${DATA_DIR}seed.yaml`) : DEMO_SEED;
+  storeArgs.push("--seed", seed);
 }
 
 const backendPort = Number(process.env.SAMPLE_BACKEND_PORT ?? 8081);
@@ -42,6 +61,11 @@ try {
 
 await main([process.argv[0], "crossgate", "start", ...storeArgs, ...args]);
 if (process.exitCode) process.exit(process.exitCode);
+// The same demo over https (a second gateway process on the same store): scripts/demo-https.mjs.
+const storeUrl =
+  argValue("--store") ?? storeArgs[storeArgs.indexOf("--store") + 1] ?? process.env.CROSSGATE_STORE;
+const httpsLines =
+  certificate && storeUrl !== undefined ? startHttpsDemo(storeUrl, certificate, TLS_DIR) : [httpsNote ?? ""];
 
 const gw = `http://${argValue("--listen") ?? "127.0.0.1:8080"}`;
 process.stderr.write(`
@@ -64,6 +88,8 @@ Try the seed exchanges (README.md, "Try the seed exchanges with curl"; docs/cors
   # 5. Amazon: a mock OPTIONS method with static CORS headers, and a function returning its own
   curl -i -X OPTIONS ${gw}/pets -H 'Host: amazon.test' -H 'Origin: https://www.example.com' -H 'Access-Control-Request-Method: POST'
   curl -i ${gw}/hello -H 'Host: amazon.test' -H 'Origin: https://www.example.com'
+
+${httpsLines.join("\n")}
 
 Explain any of them:  npx crossgate explain --config examples/demo.yaml --origin http://www.cors.com --method PUT --path /simple --header X-Sdk-Date
 ${storeNote}Stop with Ctrl-C.

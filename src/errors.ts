@@ -32,8 +32,12 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, message: "Request body too large" },
   BACKEND_UNREACHABLE: { status: 502, message: "The backend could not be reached" },
   BACKEND_ERROR: { status: 502, message: "The backend failed" },
+  BACKEND_TLS: { status: 502, message: "The backend's TLS certificate could not be verified" },
   BACKEND_TIMEOUT: { status: 504, message: "The backend did not answer in time" },
   INTERNAL_ERROR: { status: 500, message: "Internal gateway error" },
+  // HTTP/2 requests the listener refuses before routing (src/gateway/listeners/https.ts).
+  HEADERS_TOO_LARGE: { status: 431, message: "The request's header fields are too large" },
+  AUTHORITY_MISMATCH: { status: 400, message: "The Host header names another host than :authority" },
   CLIENT_CLOSED_REQUEST: { status: 499, message: "The client closed the request" },
   // The admin API (src/admin/, docs/admin-api.md).
   CONFIG_INVALID: { status: 400, message: "The configuration is invalid; nothing was applied" },

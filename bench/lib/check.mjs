@@ -3,11 +3,23 @@
  * all) is reported and left out, never timed. Each check returns null when it passes, or the reason.
  */
 import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 
-/** One request on a fresh connection; resolves with status, raw header pairs and body (5 s bound). */
+/**
+ * One request on a fresh connection; resolves with status, raw header pairs and body (5 s bound).
+ * An https:// URL goes over TLS (HTTP/1.1), the bench's self-signed certificate accepted.
+ */
 export function send(url, { method = "GET", headers = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers, agent: false, timeout: 5000 }, (res) => {
+    const secure = url.startsWith("https:");
+    const options = {
+      method,
+      headers,
+      agent: false,
+      timeout: 5000,
+      ...(secure ? { rejectUnauthorized: false } : {}),
+    };
+    const req = (secure ? httpsRequest : httpRequest)(url, options, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => {
@@ -23,6 +35,9 @@ export function send(url, { method = "GET", headers = {} } = {}) {
     req.end();
   });
 }
+
+/** `send` over HTTP/1.1; the HTTP/2 scenarios pass their own (bench/lib/tls.mjs sendH2). */
+const defaultSend = send;
 
 const values = (res, name) => res.headers.filter(([n]) => n === name).map(([, v]) => v);
 const tokens = (list) =>
@@ -60,7 +75,7 @@ async function attempt(label, fn) {
  * Allow-Methods including the requested method and Allow-Headers including the requested headers;
  * the same preflight from a disallowed origin gets no ACAO.
  */
-export function checkPreflight(baseUrl, preflight, disallowedOrigin) {
+export function checkPreflight(baseUrl, preflight, disallowedOrigin, send = defaultSend) {
   return attempt("preflight", async () => {
     const url = baseUrl + preflight.path;
     const res = await send(url, preflight);
@@ -89,7 +104,7 @@ export function checkPreflight(baseUrl, preflight, disallowedOrigin) {
  * A cross-origin GET from an allowed origin gets 2xx, exactly `expectedBody` and exactly one ACAO equal
  * to the origin; the same request from a disallowed origin gets no ACAO.
  */
-export function checkActual(baseUrl, request, expectedBody, disallowedOrigin) {
+export function checkActual(baseUrl, request, expectedBody, disallowedOrigin, send = defaultSend) {
   return attempt("GET", async () => {
     const url = baseUrl + request.path;
     const res = await send(url, request);

@@ -18,8 +18,29 @@ function settingsLine(s) {
   return `${s.runs} interleaved runs × ${s.durationSec} s (after ${s.warmupSec} s warm-up each), ${s.connections} connections, ${s.threads} wrk thread${s.threads === 1 ? "" : "s"}, ${pin}`;
 }
 
+/** The handshakes scenario: full and resumed TLS handshakes per second, by contender. */
+function renderHandshakes(r, shared) {
+  const out = [`### ${r.title}`, "", r.describe, ""];
+  if (r.note && !shared) out.push(`> **⚠ ${r.note}** These figures are indicative only.`, "");
+  out.push(
+    `- Measured ${r.date} with \`${r.command}\``,
+    `- ${r.settings.runs} interleaved runs × ${r.settings.durationSec} s per mode, openssl s_time on CPU ${r.settings.loadCpu}, servers on CPU ${r.settings.serverCpu}`,
+    `- Machine: ${describeMachine(r.machine)}; load average at start ${r.machine.loadAverage.join(" / ")}`,
+    "",
+    "| contender | full handshakes/s | resumed handshakes/s |",
+    "| --- | ---: | ---: |",
+  );
+  for (const c of r.contenders) {
+    if (c.status === "ok") out.push(`| ${c.label} | ${int(c.summary.full)} | ${int(c.summary.resumed)} |`);
+  }
+  out.push("");
+  for (const c of r.contenders.filter((x) => x.status !== "ok")) out.push(`- **${c.label}**: ${c.reason}`);
+  return out.join("\n");
+}
+
 /** One scenario: heading, provenance, the figures, failures and targets. */
 export function renderScenario(r, shared = false) {
+  if (r.kind === "handshakes") return renderHandshakes(r, shared);
   const out = [];
   out.push(`### ${r.title}`, "", r.describe, "");
   if (r.note && !shared) out.push(`> **⚠ ${r.note}** These figures are indicative only.`, "");
@@ -32,7 +53,18 @@ export function renderScenario(r, shared = false) {
   const base = r.contenders.find((c) => c.id === r.ratioBase);
   const proxyCols = r.contenders.some((c) => c.summary?.upstreamCpuPerReqUs != null);
   const scaleCols = r.contenders.some((c) => c.summary?.compileMedianMs != null || c.summary?.compileError);
-  const head = ["contender", "req/s", "spread", "p50 ms", "p99 ms", "server CPU µs/req", "server CPU use"];
+  // h2load gives a mean time per request, no percentiles.
+  const meanCol = r.contenders.some(
+    (c) => c.summary != null && c.summary.p50Us == null && c.summary.meanUs != null,
+  );
+  const head = [
+    "contender",
+    "req/s",
+    "spread",
+    ...(meanCol ? ["mean ms"] : ["p50 ms", "p99 ms"]),
+    "server CPU µs/req",
+    "server CPU use",
+  ];
   if (proxyCols) head.push("upstream CPU µs/req");
   head.push("peak RSS MB");
   if (scaleCols) head.push("RSS after MB");
@@ -48,8 +80,7 @@ export function renderScenario(r, shared = false) {
       `${c.label}${flag}`,
       int(s.rps),
       pct(s.spread),
-      ms(s.p50Us),
-      ms(s.p99Us),
+      ...(meanCol ? [ms(s.meanUs)] : [ms(s.p50Us), ms(s.p99Us)]),
       fixed(s.cpuPerReqUs, 1),
       pct(s.cpuUse),
     ];

@@ -17,7 +17,7 @@ import { checkActual, checkPreflight } from "./check.mjs";
 import { freePort, haveCommand, startServer } from "./proc.mjs";
 
 // Matches the plain line and the structured (JSON log) form of the ready message alike.
-const CROSSGATE_READY = /crossgate gateway listening on (http:\/\/[\w.:[\]-]+)/;
+const CROSSGATE_READY = /crossgate gateway listening on (https?:\/\/[\w.:[\]-]+)/;
 
 /**
  * `node bin/crossgate.js start --config FILE --listen 127.0.0.1:0 --no-access-log`, pinned.
@@ -25,7 +25,7 @@ const CROSSGATE_READY = /crossgate gateway listening on (http:\/\/[\w.:[\]-]+)/;
  * Prometheus metrics stay on). `env.nodeArgs` (e.g. `--cpu-prof`) go before the script, for
  * bench/profile.mjs.
  */
-function startCrossgate(env, name, config, extraArgs = []) {
+export function startCrossgate(env, name, config, extraArgs = []) {
   // `env.crossgateRoot`: another build to run (bench/profile.mjs --root, for before/after figures).
   const root = env.crossgateRoot ?? env.root;
   if (!existsSync(join(root, "dist/cli/main.js"))) {
@@ -54,7 +54,7 @@ function startCrossgate(env, name, config, extraArgs = []) {
   });
 }
 
-function startPeer(env, name, script, extraArgs = []) {
+export function startPeer(env, name, script, extraArgs = []) {
   return startServer({
     name,
     command: process.execPath,
@@ -66,7 +66,7 @@ function startPeer(env, name, script, extraArgs = []) {
 }
 
 /** Renders bench/peers/<conf> into a temp prefix directory and runs nginx in the foreground, pinned. */
-async function startNginx(env, name, conf, vars = {}) {
+export async function startNginx(env, name, conf, vars = {}) {
   if (!haveCommand("nginx")) throw new Error("nginx is not installed (apt-get install -y nginx)");
   const prefix = join(env.tmp, name);
   mkdirSync(prefix, { recursive: true });

@@ -1,5 +1,6 @@
 import { Type as T, type TSchema } from "@sinclair/typebox";
 import { ConfigSchema } from "../config/schema.js";
+import { CertificateUploadSchema, CertificateViewSchema } from "./certificate-schemas.js";
 import { KINDS } from "./kinds.js";
 
 /**
@@ -178,5 +179,7 @@ export function componentSchemas(): Record<string, TSchema> {
     ConfigDiff: ConfigDiffSchema,
     ExplainInput: ExplainInputSchema,
     Explanation: ExplanationSchema,
+    CertificateUpload: CertificateUploadSchema,
+    CertificateView: CertificateViewSchema,
   };
 }

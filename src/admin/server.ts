@@ -13,6 +13,7 @@ import type { MetricsSource } from "../observability/metrics.js";
 import type { Problem } from "../problems.js";
 import { AdminError } from "./admin-error.js";
 import { AdminContext } from "./context.js";
+import { registerCertificateRoutes } from "./routes-certificates.js";
 import { registerConfigRoutes } from "./routes-config.js";
 import { registerHealthRoutes } from "./routes-health.js";
 import { registerResourceRoutes } from "./routes-resources.js";
@@ -182,6 +183,11 @@ export async function createAdminApp(options: Omit<AdminOptions, "listen">): Pro
         { name: "apis", description: "APIs: route, security, CORS and backend" },
         { name: "cors-policies", description: "Named, reusable CORS policies" },
         { name: "apps", description: "Applications: API keys, JavaScript origins, authorized APIs" },
+        {
+          name: "certificates",
+          description:
+            "TLS certificates of an https gateway, uploaded as PEM into the store (never returned)",
+        },
         { name: "config", description: "The whole configuration, JSON or YAML" },
         { name: "revisions", description: "History, diff and rollback" },
         { name: "explain", description: "The engine's trace for a described request; lint findings" },
@@ -197,6 +203,7 @@ export async function createAdminApp(options: Omit<AdminOptions, "listen">): Pro
   app.get("/admin/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   registerHealthRoutes(app, ctx, options.metrics);
   registerResourceRoutes(app, ctx);
+  registerCertificateRoutes(app, ctx);
   registerConfigRoutes(app, ctx);
   await app.ready();
   return app;

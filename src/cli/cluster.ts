@@ -2,6 +2,7 @@ import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../logger.js";
+import { newTicketKeys, TICKET_KEYS_ENV } from "./tls-options.js";
 
 const CROSSGATE_BIN = fileURLToPath(new URL("../../bin/crossgate.js", import.meta.url));
 /** A worker that dies more often than this within RESTART_WINDOW_MS stops the whole gateway. */
@@ -54,8 +55,10 @@ export function processLoggers(logger: Logger, role: Role): { lifecycle: Logger;
 }
 
 export interface WorkerPool {
-  /** `http://host:port` the workers share. */
+  /** `http://host:port` (or `https://`) the workers share. */
   readonly url: string;
+  /** The listen.redirect listener the workers share, when there is one: `http://host:port`. */
+  readonly redirectUrl?: string;
   /** Forwards a signal (SIGHUP: reload) to every worker. */
   signal(name: NodeJS.Signals): void;
   /** SIGTERM to every worker, then waits until all have exited; resolves with the number that failed. */
@@ -67,24 +70,40 @@ export interface WorkerPool {
  * Each worker serves and follows configuration changes itself; the primary restarts a worker that
  * dies, unless they keep dying.
  */
-export function startWorkers(count: number, args: readonly string[], logger: Logger): Promise<WorkerPool> {
+export function startWorkers(
+  count: number,
+  args: readonly string[],
+  logger: Logger,
+  secure = false,
+  redirect = false,
+): Promise<WorkerPool> {
   cluster.setupPrimary({ exec: CROSSGATE_BIN, args: ["start", ...args] });
   let stopping = false;
   let failed = 0;
   const restarts: number[] = [];
-  const fork = (): Worker => cluster.fork({ CROSSGATE_WORKER: "1" });
+  // One set of TLS session ticket keys for every worker: a session resumes on whichever accepts it.
+  const ticketKeys = newTicketKeys();
+  const fork = (): Worker => cluster.fork({ CROSSGATE_WORKER: "1", [TICKET_KEYS_ENV]: ticketKeys });
 
   return new Promise<WorkerPool>((resolve, reject) => {
-    let listening = 0;
+    // A worker listens on the gateway's address first, then on listen.redirect's when there is one.
+    const listens = redirect ? 2 : 1;
+    const listened = new Map<number, number>();
+    let ready = 0;
     let url: string | undefined;
-    cluster.on("listening", (_worker, address) => {
-      if (url !== undefined && listening >= count) return;
-      listening += 1;
+    let redirectUrl: string | undefined;
+    cluster.on("listening", (worker, address) => {
+      const seen = listened.get(worker.id) ?? 0;
+      if (seen >= listens || ready >= count) return;
+      listened.set(worker.id, seen + 1);
       const host = address.addressType === 6 ? `[${address.address}]` : address.address;
-      url = `http://${host}:${address.port}`;
-      if (listening === count) {
+      if (seen === 0) url = `${secure ? "https" : "http"}://${host}:${address.port}`;
+      else redirectUrl = `http://${host}:${address.port}`;
+      if (seen + 1 === listens) ready++;
+      if (ready === count && url !== undefined) {
         resolve({
           url,
+          ...(redirectUrl === undefined ? {} : { redirectUrl }),
           signal(name) {
             for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(name);
           },

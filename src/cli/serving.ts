@@ -1,7 +1,12 @@
 import type { AdminOptions, RunningAdmin } from "../admin/server.js";
 import type { Snapshot } from "../config/snapshot.js";
-import type { GatewayOptions } from "../gateway/gateway.js";
-import { type ListenAddress, parseListen, type RunningGateway, startGateway } from "../gateway/server.js";
+import {
+  type ListenAddress,
+  parseListen,
+  type RunningGateway,
+  type StartGatewayOptions,
+  startGateway,
+} from "../gateway/server.js";
 import type { Logger } from "../logger.js";
 import { type Role, resolveWorkerCount, startWorkers, type WorkerPool } from "./cluster.js";
 
@@ -21,15 +26,26 @@ export async function serve(
   snapshot: Snapshot,
   listen: ListenAddress,
   logger: Logger,
-  options: GatewayOptions & { workers?: string | undefined },
+  options: StartGatewayOptions & { workers?: string | undefined },
 ): Promise<Serving> {
   if (role === "primary") {
     const count = resolveWorkerCount(options.workers);
-    const workers = await startWorkers(count, args, logger);
+    const workers = await startWorkers(
+      count,
+      args,
+      logger,
+      listen.secure === true,
+      options.redirect !== undefined,
+    );
     logger.info(
       { url: workers.url, workers: count },
       `crossgate gateway listening on ${workers.url} (${count} workers)`,
     );
+    if (workers.redirectUrl !== undefined)
+      logger.info(
+        { url: workers.redirectUrl },
+        `crossgate redirects ${workers.redirectUrl} to ${workers.url}`,
+      );
     return { workers, stop: () => workers.stop() };
   }
   const gateway = await startGateway(snapshot, listen, options);
@@ -39,9 +55,18 @@ export async function serve(
       apis: snapshot.apis.length,
       policies: snapshot.policies.size,
       worker: role === "worker",
+      ...(gateway.certificates === undefined
+        ? {}
+        : {
+            certificates: gateway.certificates
+              .served()
+              .map((c) => `${c.name} (${c.info.subject}, until ${c.info.notAfter})`),
+          }),
     },
     `crossgate gateway listening on ${gateway.url}`,
   );
+  if (gateway.redirectUrl !== undefined)
+    logger.info({ url: gateway.redirectUrl }, `crossgate redirects ${gateway.redirectUrl} to ${gateway.url}`);
   return {
     gateway,
     stop: async () => {
@@ -87,7 +112,12 @@ export async function startAdminListener(
   try {
     // Loaded only when an admin API is started: fastify and its plugins are most of the CLI's memory.
     const { startAdmin } = await import("../admin/server.js");
-    const admin = await startAdmin({ ...options, listen: parseListen(address) });
+    const listen = parseListen(address);
+    if (listen.secure)
+      throw new Error(
+        `--admin ${address}: the admin API serves plain HTTP (on loopback by default); give HOST:PORT`,
+      );
+    const admin = await startAdmin({ ...options, listen });
     logger.info({ url: admin.url }, `crossgate admin API on ${admin.url}`);
     return admin;
   } catch (error) {

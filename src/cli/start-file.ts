@@ -10,6 +10,7 @@ import type { Role } from "./cluster.js";
 import { printProblems } from "./problems-output.js";
 import { onStop, serve, startAdminListener } from "./serving.js";
 import { DEFAULT_GATEWAY_LISTEN, type StartOptions } from "./start-options.js";
+import { httpsServeOptions } from "./tls-options.js";
 
 /**
  * File mode: serve a configuration file, reload it when it changes or on SIGHUP (an invalid
@@ -23,7 +24,7 @@ export async function startFromFile(
   args: readonly string[],
 ): Promise<void> {
   const logger = logs.lifecycle;
-  const loaded = await loadConfigFile(options.config);
+  const loaded = await loadConfigFile(options.config, { listen: options.listen });
   if (!loaded.ok) {
     printProblems(loaded.problems);
     process.stderr.write(`${options.config}: not started, the configuration has errors\n`);
@@ -43,6 +44,7 @@ export async function startFromFile(
     accessLog: options.accessLog,
     baseDir: dirname(resolve(options.config)),
     workers: options.workers,
+    ...httpsServeOptions(snapshot.config, listen),
   });
   // File mode: the admin API only when asked for, read-only (the file is the source of truth).
   const adminAddress =
@@ -67,7 +69,7 @@ export async function startFromFile(
   let reloading = Promise.resolve();
   const reload = (trigger: string) => {
     reloading = reloading.then(async () => {
-      const next = await loadConfigFile(options.config);
+      const next = await loadConfigFile(options.config, { listen: options.listen });
       if (!next.ok) {
         logger.error(
           { trigger, problems: next.problems.map(formatProblem) },

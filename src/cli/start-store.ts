@@ -13,6 +13,7 @@ import { openStore, parseStoreUrl, redactStoreUrl, storeUrlHasPassword } from ".
 import type { Role } from "./cluster.js";
 import { onStop, type Serving, serve, startAdminListener } from "./serving.js";
 import { DEFAULT_ADMIN_LISTEN, DEFAULT_GATEWAY_LISTEN, type StartOptions } from "./start-options.js";
+import { httpsServeOptions, storeTlsChecks } from "./tls-options.js";
 
 function defaultCacheFile(storeUrl: string): string {
   const location = parseStoreUrl(storeUrl);
@@ -66,6 +67,7 @@ export async function startFromStore(
           },
         }),
     extraChecks: (config) => missingModules(config, process.cwd()),
+    materialChecks: storeTlsChecks(store, options.listen),
     onSnapshot: (snapshot, revision) => {
       metrics.revision.set(revision);
       if (serving) serving.gateway?.swap(snapshot);
@@ -81,6 +83,8 @@ export async function startFromStore(
     accessLog: options.accessLog,
     baseDir: process.cwd(),
     workers: options.workers,
+    storedCertificates: store,
+    ...httpsServeOptions(plane.config, listen),
   });
   const where = { store: redactStoreUrl(options.store), revision: plane.revision };
   if (role !== "worker") {

@@ -20,7 +20,10 @@ export function registerStart(program: Command): void {
       "--seed <file>",
       "a configuration to store when the store is empty (a new store starts empty and serves nothing)",
     )
-    .option("--listen <host:port>", "gateway listener, overrides listen.gateway")
+    .option(
+      "--listen <address>",
+      "gateway listener, HOST:PORT or https://HOST:PORT (TLS with HTTP/2 and HTTP/1.1; certificates from tls.certificates); overrides listen.gateway",
+    )
     .option(
       "--admin <host:port>",
       `admin API listener, overrides listen.admin (store mode default: ${DEFAULT_ADMIN_LISTEN}; file mode: none)`,

@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
+import { certificateSource } from "../gateway/tls/sources.js";
 import type { Problem } from "../problems.js";
 import { parseJsonText } from "./parse-json.js";
 import { parseYamlText } from "./parse-yaml.js";
 import type { Config } from "./schema.js";
 import { type BuildResult, buildSnapshot } from "./snapshot.js";
+import { checkTlsMaterial, servesHttps } from "./tls-material.js";
 
 export { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH } from "./syntax.js";
 
@@ -25,8 +27,15 @@ export function parseConfigText(text: string, fileName = "config.yaml"): ParseRe
   return parsed.ok ? parsed : { ok: false, problems: [parsed.problem] };
 }
 
-/** Reads, parses, validates and compiles a configuration file. */
-export async function loadConfigFile(path: string): Promise<BuildResult & { readonly raw?: unknown }> {
+/**
+ * Reads, parses, validates and compiles a configuration file, and reads the files it names
+ * (function modules, certificates). `listen`: the command line's --listen, which decides whether
+ * certificate problems are errors (https) or warnings (plain http).
+ */
+export async function loadConfigFile(
+  path: string,
+  overrides: { readonly listen?: string | undefined } = {},
+): Promise<BuildResult & { readonly raw?: unknown }> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -47,8 +56,14 @@ export async function loadConfigFile(path: string): Promise<BuildResult & { read
   if (!parsed.ok) return parsed;
   const built = buildSnapshot(parsed.value);
   if (!built.ok) return built;
-  const missing = missingModules(built.snapshot.config, dirname(resolve(path)));
-  return missing.length > 0 ? { ok: false, problems: [...missing, ...built.warnings] } : built;
+  const baseDir = dirname(resolve(path));
+  const missing = missingModules(built.snapshot.config, baseDir);
+  const tls = await checkTlsMaterial(built.snapshot.config, certificateSource(baseDir), {
+    https: servesHttps(built.snapshot.config, overrides.listen),
+  });
+  const errors = [...missing, ...tls.filter((p) => p.severity === "error")];
+  const warnings = [...built.warnings, ...tls.filter((p) => p.severity === "warning")];
+  return errors.length > 0 ? { ok: false, problems: [...errors, ...warnings] } : { ...built, warnings };
 }
 
 /** Function backends whose module file does not exist, relative to the configuration's directory. */

@@ -19,6 +19,12 @@ const HostPort = T.String({
   description: "host:port, e.g. 127.0.0.1:8080 or [::1]:8080; port 0 picks a free port.",
   errorMessage: "must be host:port, e.g. 127.0.0.1:8080 or [::1]:8080",
 });
+const GatewayListen = T.String({
+  pattern: "^(https?://)?(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$",
+  description:
+    "host:port for plain HTTP, or https://host:port for TLS with HTTP/2 and HTTP/1.1 on one port (tls.certificates); port 0 picks a free port.",
+  errorMessage: "must be host:port or https://host:port, e.g. 127.0.0.1:8080 or https://0.0.0.0:8443",
+});
 const HeaderMap = T.Record(T.String(), T.String(), { description: "Response headers, name to value." });
 const TimeoutMs = T.Integer({ minimum: 1, maximum: 3_600_000 });
 
@@ -29,8 +35,16 @@ export const MethodSchema = T.Union(
 
 export const ListenSchema = T.Object(
   {
-    gateway: T.Optional(HostPort),
+    gateway: T.Optional(GatewayListen),
     admin: T.Optional(HostPort),
+    redirect: T.Optional(
+      T.String({
+        pattern: "^(http://)?(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$",
+        description:
+          "A plain-HTTP listener answering every request with 308 to the same URL on the https:// gateway.",
+        errorMessage: "must be host:port, e.g. 0.0.0.0:8080",
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -76,6 +90,13 @@ export const LimitsSchema = T.Object(
         minimum: 100,
         maximum: 600_000,
         description: "Idle time before a keep-alive connection is closed (default 5000).",
+      }),
+    ),
+    maxConcurrentStreams: T.Optional(
+      T.Integer({
+        minimum: 1,
+        maximum: 10_000,
+        description: "HTTP/2: streams (requests) one connection may have open at once (default 128).",
       }),
     ),
     shutdownTimeoutMs: T.Optional(
@@ -147,6 +168,29 @@ export const GroupSchema = T.Object(
       }),
     ),
     corsPolicy: T.Optional(T.String({ description: "The default CORS policy of the group's APIs." })),
+    hsts: T.Optional(
+      T.Object(
+        {
+          maxAge: T.Integer({
+            minimum: 0,
+            maximum: 63_072_000,
+            description:
+              "Seconds browsers keep to https only (0 clears a previous policy); 31536000 is a year.",
+          }),
+          includeSubDomains: T.Optional(T.Boolean({ description: "The policy covers every subdomain too." })),
+          preload: T.Optional(
+            T.Boolean({
+              description: "Ask for the browsers' preload list (needs includeSubDomains and a year).",
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Strict-Transport-Security on the group's https responses (never on plain http), by the request's host.",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -226,6 +270,33 @@ export const MockBackendSchema = T.Object(
   { additionalProperties: false, description: "A static response." },
 );
 
+export const BackendTlsSchema = T.Object(
+  {
+    ca: T.Optional(
+      T.String({
+        minLength: 1,
+        description:
+          "PEM file of the certificate authorities to trust for this backend (a private CA), instead of the system's; relative to the configuration file.",
+      }),
+    ),
+    verify: T.Optional(
+      T.Boolean({
+        description:
+          "Verify the backend's certificate and name (default true). false is a lint warning: anyone on the path can impersonate the backend.",
+      }),
+    ),
+    serverName: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 253,
+        description:
+          "The name sent by SNI and checked against the certificate, when the URL's host is an address or another name.",
+      }),
+    ),
+  },
+  { additionalProperties: false, description: "How an https:// backend's certificate is checked." },
+);
+
 export const HttpBackendSchema = T.Object(
   {
     type: T.Literal("http"),
@@ -244,6 +315,7 @@ export const HttpBackendSchema = T.Object(
         description: "Time from sending the request to the response headers (default timeoutMs).",
       }),
     ),
+    tls: T.Optional(BackendTlsSchema),
   },
   { additionalProperties: false, description: "Proxy to an HTTP service." },
 );
@@ -320,10 +392,69 @@ export const AppSchema = T.Object(
   { additionalProperties: false },
 );
 
+export const TlsCertificateSchema = T.Object(
+  {
+    name: T.Optional(Name),
+    domains: T.Optional(
+      T.Array(T.String({ minLength: 1, maxLength: 253 }), {
+        description:
+          "Server names (SNI) this certificate answers: exact names or '*.example.com' (one label). Default: the DNS names in the certificate.",
+      }),
+    ),
+    default: T.Optional(
+      T.Boolean({
+        description:
+          "The certificate for clients that send no server name, or a name no other certificate lists (at most one).",
+      }),
+    ),
+    cert: T.Optional(
+      T.String({
+        minLength: 1,
+        description:
+          "PEM file: the certificate, then its intermediates; relative to the configuration file. Watched: a new file is used by new connections.",
+      }),
+    ),
+    key: T.Optional(
+      T.String({ minLength: 1, description: "PEM file of the certificate's unencrypted private key." }),
+    ),
+    stored: T.Optional(
+      T.String({
+        pattern: "^sha256:[0-9a-f]{64}$",
+        description:
+          "Store mode: a certificate and key uploaded through /admin/v1/certificates (written by the admin API).",
+        errorMessage: "must be sha256: and 64 lowercase hex digits, as the admin API writes it",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "A certificate and key, from files (cert, key) or the store (stored).",
+  },
+);
+
+export const TlsSchema = T.Object(
+  {
+    certificates: T.Optional(
+      T.Array(TlsCertificateSchema, {
+        description:
+          "Certificates chosen by the client's server name (SNI); used when listen.gateway is https://.",
+      }),
+    ),
+    minVersion: T.Optional(
+      T.Union([T.Literal("TLSv1.2"), T.Literal("TLSv1.3")], {
+        description:
+          "The oldest TLS version accepted (default TLSv1.2; TLS 1.3 is preferred when both sides have it).",
+      }),
+    ),
+  },
+  { additionalProperties: false, description: "TLS for an https:// gateway listener." },
+);
+
 export const ConfigSchema = T.Object(
   {
     $schema: T.Optional(T.String()),
     listen: T.Optional(ListenSchema),
+    tls: T.Optional(TlsSchema),
     gateway: T.Optional(GatewaySettingsSchema),
     groups: T.Optional(T.Array(GroupSchema)),
     corsPolicies: T.Optional(T.Array(CorsPolicySchema)),
@@ -348,3 +479,7 @@ export type MockBackendConfig = Static<typeof MockBackendSchema>;
 export type FunctionBackendConfig = Static<typeof FunctionBackendSchema>;
 export type ApiMethod = ApiConfig["method"];
 export type LimitsConfig = Static<typeof LimitsSchema>;
+export type TlsConfig = Static<typeof TlsSchema>;
+export type TlsCertificateConfig = Static<typeof TlsCertificateSchema>;
+export type BackendTlsConfig = Static<typeof BackendTlsSchema>;
+export type HstsConfig = NonNullable<GroupConfig["hsts"]>;

@@ -17,6 +17,7 @@ export interface Limits {
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
+  readonly maxConcurrentStreams: number;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -26,6 +27,7 @@ export const DEFAULT_LIMITS: Limits = {
   requestTimeoutMs: 60_000,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
+  maxConcurrentStreams: 128,
   shutdownTimeoutMs: 10_000,
 };
 

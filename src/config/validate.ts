@@ -24,6 +24,7 @@ import {
   LimitsSchema,
 } from "./schema.js";
 import { checkSchema, schemaProblems } from "./schema-errors.js";
+import { validateTls } from "./validate-tls.js";
 import { isPlainObject, type Loose, wellTyped } from "./well-typed.js";
 
 /**
@@ -305,6 +306,7 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
         claim(createHash("sha256").update(key).digest("hex"), owner, `${path}.keys[${j}]`);
     });
   }
+  problems.push(...validateTls(raw));
   return problems;
 }
 

@@ -46,6 +46,11 @@ export interface ControlPlaneOptions {
   readonly checkIntervalMs?: number;
   /** Extra validation run on every configuration before it is stored (e.g. function modules exist). */
   readonly extraChecks?: (config: Config) => Problem[];
+  /**
+   * Validation that reads files or the store, run before a configuration is stored (the certificates
+   * it names: SPEC section 10); its errors refuse the configuration, its warnings are reported.
+   */
+  readonly materialChecks?: (config: Config) => Promise<Problem[]>;
 }
 
 /**
@@ -198,6 +203,11 @@ export class ControlPlane {
   ): Promise<ApplyResult> {
     const built = this.check(config);
     if (!built.ok) return { ok: false, reason: "invalid", problems: built.problems };
+    const material = (await this.#options.materialChecks?.(built.snapshot.config)) ?? [];
+    const materialErrors = material.filter((p) => p.severity === "error");
+    const warnings = [...built.warnings, ...material.filter((p) => p.severity === "warning")];
+    if (materialErrors.length > 0)
+      return { ok: false, reason: "invalid", problems: [...materialErrors, ...warnings] };
     const stored = redactKeys(built.snapshot.config);
     let revision: RevisionMeta;
     try {
@@ -208,7 +218,7 @@ export class ControlPlane {
     }
     this.#reachable = true;
     await this.#serveIfNewer(stored, built.snapshot, revision.number);
-    return { ok: true, revision, warnings: built.warnings };
+    return { ok: true, revision, warnings };
   }
 
   /** Brings the served configuration up to the store's head (called on notifications and periodically). */

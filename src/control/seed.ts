@@ -29,8 +29,8 @@ export class SeedRefusedError extends Error {
 
 /**
  * Reads and validates a configuration file to seed a store; throws SeedRefusedError with every problem.
- * Function modules are relative to the file; in a store they are relative to the gateway's working
- * directory, so their paths are rewritten accordingly.
+ * Function modules, certificate files and backend CA files are relative to the file; in a store they
+ * are relative to the gateway's working directory, so their paths are rewritten accordingly.
  *
  * @example const config = await readSeed("examples/demo.yaml");
  */
@@ -48,21 +48,36 @@ export async function readSeed(path: string, workingDir = process.cwd()): Promis
   const fileDir = dirname(resolve(path));
   const missing = missingModules(built.snapshot.config, fileDir);
   if (missing.length > 0) throw new SeedRefusedError(path, "it is not a valid configuration", missing);
+  // Validated: the configuration has the schema's shape from here on.
   const config = parsed.value as Config;
-  if (!Array.isArray(config.apis)) return config;
+  const move = (file: string) => {
+    if (isAbsolute(file)) return file;
+    const moved = relative(workingDir, resolve(fileDir, file));
+    return moved.startsWith(".") ? moved : `./${moved}`;
+  };
   return {
     ...config,
-    apis: config.apis.map((api: unknown) => {
-      if (!isObject(api)) return api;
-      const backend = api.backend;
-      if (!isObject(backend) || backend.type !== "function" || typeof backend.module !== "string") return api;
-      if (isAbsolute(backend.module)) return api;
-      const moved = relative(workingDir, resolve(fileDir, backend.module));
-      return { ...api, backend: { ...backend, module: moved.startsWith(".") ? moved : `./${moved}` } };
-    }) as Config["apis"],
+    apis: config.apis?.map((api) => {
+      if (api.backend.type === "function")
+        return { ...api, backend: { ...api.backend, module: move(api.backend.module) } };
+      if (api.backend.type === "http" && api.backend.tls?.ca !== undefined)
+        return {
+          ...api,
+          backend: { ...api.backend, tls: { ...api.backend.tls, ca: move(api.backend.tls.ca) } },
+        };
+      return api;
+    }),
+    ...(config.tls?.certificates === undefined
+      ? {}
+      : {
+          tls: {
+            ...config.tls,
+            certificates: config.tls.certificates.map((c) => ({
+              ...c,
+              ...(c.cert === undefined ? {} : { cert: move(c.cert) }),
+              ...(c.key === undefined ? {} : { key: move(c.key) }),
+            })),
+          },
+        }),
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -208,6 +208,18 @@ export class Gateway {
     forwarding?.catch((error: unknown) => this.#fail(ex, error));
   };
 
+  /**
+   * Answers a request its listener refused before routing (an HTTP/2 header list over the limit,
+   * a Host that contradicts :authority) with a gateway error, logged and counted like any other.
+   */
+  readonly refuse = (req: IncomingMessage, res: ServerResponse, code: ErrorCode): void => {
+    this.#inFlight++;
+    const ex = new Exchange(req, res, newRequestId(), performance.now(), this.#generation);
+    (res as TaggedResponse)[EXCHANGE] = ex;
+    res.on("close", this.#onClose);
+    this.#sendError(ex, code, ERRORS[code].message);
+  };
+
   /** Plans the request and carries the plan out; returns the backend call's promise when there is one. */
   #run(ex: Exchange): Promise<void> | undefined {
     const plan = planRequest(ex.generation.snapshot, requestView(ex.req));
@@ -301,6 +313,7 @@ export class Gateway {
       {
         requestId: ex.requestId,
         method: ex.req.method,
+        protocol: ex.req.httpVersion,
         host: logValue(ex.req.headers.host),
         path: logValue(ex.req.url, 4 * MAX_LOGGED_VALUE),
         origin: logValue(ex.req.headers.origin),

@@ -46,6 +46,7 @@ class NodeRequestView implements RequestView {
   readonly #req: IncomingMessage;
 
   constructor(req: IncomingMessage) {
+    this.#req = req;
     const h = req.headers;
     this.method = req.method ?? "GET";
     this.origin = single(h.origin);
@@ -57,9 +58,11 @@ class NodeRequestView implements RequestView {
     this.#req = req;
   }
 
-  /** The gateway's own origin for this request: `http://` + Host. */
+  /** The gateway's own origin for this request: `http://` or, over TLS, `https://`, and the Host. */
   get selfOrigin(): string | undefined {
-    return this.host === undefined ? undefined : `http://${this.host}`;
+    if (this.host === undefined) return undefined;
+    const secure = (this.#req.socket as { encrypted?: boolean } | null)?.encrypted === true;
+    return `${secure ? "https" : "http"}://${this.host}`;
   }
 
   protocolRefusal(): ErrorCode | undefined {

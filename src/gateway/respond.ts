@@ -112,7 +112,12 @@ function pipe(body: Readable, res: ServerResponse): Promise<void> {
       if (!res.write(chunk)) body.pause();
     };
     const onDrain = () => body.resume();
-    const onEnd = () => res.end();
+    const onEnd = () => {
+      // Trailer fields of the upstream (http.ts sets them on its body stream): after the body.
+      const trailers = (body as { trailers?: HeaderBag }).trailers;
+      if (trailers !== undefined) res.addTrailers(trailers as Record<string, string>);
+      res.end();
+    };
     const onFinish = () => settle(undefined);
     const onBodyClose = () => {
       if (!body.readableEnded) settle(prematureClose());

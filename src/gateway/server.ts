@@ -1,33 +1,67 @@
-import { createServer, type IncomingMessage, type Server, ServerResponse } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Snapshot } from "../config/snapshot.js";
+import { silentLogger } from "../logger.js";
 import { Gateway, type GatewayOptions } from "./gateway.js";
+import { createHttpListener } from "./listeners/http.js";
+import { createHttpsListener } from "./listeners/https.js";
+import type { GatewayServer, Listener } from "./listeners/listener.js";
+import { createRedirectServer } from "./listeners/redirect.js";
+import type { TlsCertificates } from "./tls/certificates.js";
+import { certificateSource, type StoredCertificates } from "./tls/sources.js";
 
 export interface ListenAddress {
   readonly host: string;
   readonly port: number;
+  /** `https://HOST:PORT`: TLS, HTTP/2 and HTTP/1.1 on one port. */
+  readonly secure?: boolean;
 }
 
-/** Splits `127.0.0.1:8080` or `[::1]:8080` into host and port. */
+/**
+ * Splits `127.0.0.1:8080`, `[::1]:8080` or `https://0.0.0.0:8443` into host, port and whether TLS
+ * is asked for. `http://` is accepted and means plain HTTP.
+ */
 export function parseListen(value: string): ListenAddress {
-  const colon = value.lastIndexOf(":");
+  const scheme = /^([a-z]+):\/\//i.exec(value);
+  if (scheme !== null && !["http", "https"].includes((scheme[1] as string).toLowerCase())) {
+    throw new Error(`listen address ${JSON.stringify(value)}: the scheme is http:// or https://`);
+  }
+  const secure = scheme !== null && (scheme[1] as string).toLowerCase() === "https";
+  const rest = scheme === null ? value : value.slice(scheme[0].length);
+  const colon = rest.lastIndexOf(":");
   if (colon < 0) throw new Error(`listen address ${JSON.stringify(value)} is not host:port`);
-  const host = value.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-  const port = Number(value.slice(colon + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
+  const host = rest.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  const port = Number(rest.slice(colon + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || rest.slice(colon + 1) === "")
     throw new Error(`listen address ${value}: bad port`);
-  return { host, port };
+  return secure ? { host, port, secure } : { host, port };
+}
+
+export interface StartGatewayOptions extends GatewayOptions {
+  /** Store mode: where `stored` certificates are read from. Files are read relative to `baseDir`. */
+  readonly storedCertificates?: StoredCertificates;
+  /** TLS session ticket keys (48 bytes), the same in every worker so sessions resume on any. */
+  readonly ticketKeys?: Buffer;
+  /** `listen.redirect`: a plain-HTTP listener answering 308 to the https listener. */
+  readonly redirect?: ListenAddress;
 }
 
 export interface RunningGateway {
   readonly gateway: Gateway;
-  readonly server: Server;
+  /** node:http's server, or node:http2's secure server for an https listener. */
+  readonly server: GatewayServer;
   readonly address: AddressInfo;
-  /** `http://host:port` of the listener. */
+  /** `http://host:port` or `https://host:port` of the listener. */
   readonly url: string;
-  /** Swaps in a new snapshot; timeouts follow it, maxHeaderBytes keeps its start value. */
+  /** The certificates of an https listener. */
+  readonly certificates?: TlsCertificates;
+  /** The listen.redirect listener, when there is one: `http://host:port`. */
+  readonly redirectUrl?: string;
+  /**
+   * Swaps in a new snapshot; timeouts, HTTP/2 settings, HSTS and certificates follow it (the
+   * certificates asynchronously), maxHeaderBytes keeps its start value.
+   */
   swap(snapshot: Snapshot): void;
   /**
    * Stops accepting, lets requests in flight finish for at most `drainMs` (default: the
@@ -36,78 +70,101 @@ export interface RunningGateway {
   close(drainMs?: number): Promise<{ readonly unfinished: number }>;
 }
 
-function applyTimeouts(server: Server, snapshot: Snapshot): void {
-  const l = snapshot.limits;
-  server.requestTimeout = l.requestTimeoutMs;
-  server.headersTimeout = l.headersTimeoutMs;
-  server.keepAliveTimeout = l.keepAliveTimeoutMs;
+function listen(server: GatewayServer | Server, address: ListenAddress): Promise<AddressInfo> {
+  return new Promise<AddressInfo>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(address.port, address.host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function urlOf(scheme: string, address: AddressInfo): string {
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `${scheme}://${host}:${address.port}`;
 }
 
 /**
- * node:http hands CONNECT to the `connect` event with the bare socket, and closes it without a word when
- * nothing listens. Here it gets a response object and goes through the gateway like any request, which
- * answers 405 CONNECT_NOT_ALLOWED (JSON, request id, logged and counted), then the socket is closed.
+ * Starts a gateway: node:http for `host:port`, or, for `https://host:port` (`listen.secure`), TLS
+ * with the snapshot's certificates, HTTP/2 and HTTP/1.1. Port 0 picks a free port.
  */
-function answerConnect(gateway: Gateway, req: IncomingMessage, socket: Duplex): void {
-  socket.on("error", () => socket.destroy());
-  const res = new ServerResponse(req);
-  res.shouldKeepAlive = false;
-  res.assignSocket(socket as Parameters<ServerResponse["assignSocket"]>[0]);
-  res.on("finish", () => socket.end());
-  gateway.handle(req, res);
-}
-
-/** Starts a gateway on a node:http server; port 0 picks a free port. */
 export async function startGateway(
   snapshot: Snapshot,
-  listen: ListenAddress,
-  options: GatewayOptions = {},
+  address: ListenAddress,
+  options: StartGatewayOptions = {},
 ): Promise<RunningGateway> {
   const gateway = new Gateway(snapshot, options);
-  const l = snapshot.limits;
-  const server = createServer(
-    {
-      maxHeaderSize: l.maxHeaderBytes,
-      requestTimeout: l.requestTimeoutMs,
-      headersTimeout: l.headersTimeoutMs,
-      keepAliveTimeout: l.keepAliveTimeoutMs,
-      // Slow clients are bounded by headersTimeout and requestTimeout; check them every second.
-      connectionsCheckingInterval: 1000,
-    },
-    gateway.handle,
-  );
-  server.on("connect", (req: IncomingMessage, socket: Duplex) => answerConnect(gateway, req, socket));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(listen.port, listen.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  let listener: Listener;
+  try {
+    listener = address.secure
+      ? await createHttpsListener(gateway, snapshot, {
+          source: certificateSource(options.baseDir ?? process.cwd(), options.storedCertificates),
+          logger: options.logger ?? silentLogger,
+          metrics: options.metrics,
+          ticketKeys: options.ticketKeys,
+        })
+      : createHttpListener(gateway, snapshot);
+  } catch (error) {
+    await gateway.close();
+    throw error;
+  }
+  const server = listener.server;
+  let bound: AddressInfo;
+  try {
+    bound = await listen(server, address);
+  } catch (error) {
+    listener.dispose();
+    await gateway.close();
+    throw error;
+  }
+  let redirect: Server | undefined;
+  let redirectUrl: string | undefined;
+  if (options.redirect !== undefined) {
+    redirect = createRedirectServer(() => bound.port);
+    try {
+      redirectUrl = urlOf("http", await listen(redirect, options.redirect));
+    } catch (error) {
+      listener.dispose();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close();
+      throw error;
+    }
+  }
   let closing: Promise<{ unfinished: number }> | undefined;
+  const https = listener.scheme === "https" ? (listener as { certificates?: TlsCertificates }) : undefined;
   return {
     gateway,
     server,
-    address,
-    url: `http://${host}:${address.port}`,
+    address: bound,
+    url: urlOf(listener.scheme, bound),
+    ...(https?.certificates !== undefined ? { certificates: https.certificates } : {}),
+    ...(redirectUrl !== undefined ? { redirectUrl } : {}),
     swap(next) {
       gateway.swap(next);
-      applyTimeouts(server, next);
+      listener.apply(next).catch((error: unknown) => {
+        options.logger?.error({ err: error }, "the listener could not follow the new configuration");
+      });
     },
     close(drainMs = gateway.snapshot.limits.shutdownTimeoutMs) {
       closing ??= (async () => {
         gateway.drain();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const redirectClosed =
+          redirect === undefined
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => (redirect as Server).close(() => resolve()));
+        redirect?.closeAllConnections();
         const deadline = Date.now() + drainMs;
         while (gateway.inFlight > 0 && Date.now() < deadline) {
-          server.closeIdleConnections();
+          listener.closeIdle();
           await sleep(20);
         }
         const unfinished = gateway.inFlight;
-        server.closeAllConnections();
+        listener.closeAll();
+        listener.dispose();
         await closed;
+        await redirectClosed;
         await gateway.close();
         return { unfinished };
       })();

@@ -69,6 +69,39 @@ export class GatewayMetrics {
     aggregator: "max",
   });
 
+  // HTTPS and HTTP/2 (src/gateway/listeners/https.ts): per connection or stream, not per request.
+  readonly tlsConnections = new Counter({
+    name: "crossgate_tls_connections_total",
+    help: "TLS connections accepted by an https listener, by the protocol ALPN chose (h2, http/1.1).",
+    labelNames: ["protocol"] as const,
+    registers: [this.registry],
+  });
+  readonly tlsHandshakeFailures = new Counter({
+    name: "crossgate_tls_handshake_failures_total",
+    help: "TLS handshakes that failed, by reason (unknown_server_name, or OpenSSL's error code).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly http2StreamResets = new Counter({
+    name: "crossgate_http2_stream_resets_total",
+    help: "HTTP/2 streams ended by RST_STREAM, by who reset them (client, gateway) and the error code.",
+    labelNames: ["by", "code"] as const,
+    registers: [this.registry],
+  });
+  readonly http2SessionsTerminated = new Counter({
+    name: "crossgate_http2_sessions_terminated_total",
+    help: "HTTP/2 connections the gateway closed with GOAWAY for abuse, by reason (rapid_reset).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly certificateExpiry = new Gauge({
+    name: "crossgate_tls_certificate_expiry_timestamp_seconds",
+    help: "When each served certificate expires (Unix time), by its name or position in tls.certificates.",
+    labelNames: ["certificate"] as const,
+    registers: [this.registry],
+    aggregator: "min",
+  });
+
   /** Counts one answered request (`crossgate_requests_total{api, status}`). */
   countRequest(api: string, status: number): void {
     let byStatus = this.#requestsByApi.get(api);

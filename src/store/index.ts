@@ -4,6 +4,7 @@ export {
   type RevisionMeta,
   StaleRevisionError,
   type Store,
+  type StoredCertificate,
   type StoredRevision,
   type StoreWatch,
 } from "./types.js";

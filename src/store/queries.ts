@@ -117,6 +117,29 @@ export async function writeSettingIfAbsent(
   return kept;
 }
 
+export async function insertCertificate(
+  db: Kysely<StoreDatabase>,
+  certificate: { id: string; cert: string; key: string },
+): Promise<void> {
+  await db
+    .insertInto("certificates")
+    .values({ ...certificate, created_at: new Date().toISOString() })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .execute();
+}
+
+export async function readCertificate(
+  db: Kysely<StoreDatabase>,
+  id: string,
+): Promise<{ id: string; cert: string; key: string } | null> {
+  const row = await db
+    .selectFrom("certificates")
+    .select(["id", "cert", "key"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
 /** Serializes a config for storage; throws before anything is written if it is not plain JSON data. */
 export function configToJson(config: Config): string {
   const json = JSON.stringify(config);

@@ -16,9 +16,19 @@ export interface SettingsTable {
   value: string;
 }
 
+/** Uploaded certificates (migration 002): never updated, never deleted. */
+export interface CertificatesTable {
+  id: string;
+  cert: string;
+  key: string;
+  /** SQLite: ISO 8601 text; PostgreSQL: timestamptz. */
+  created_at: ColumnType<string | Date, string, never>;
+}
+
 export interface StoreDatabase {
   revisions: RevisionsTable;
   settings: SettingsTable;
+  certificates: CertificatesTable;
 }
 
 /** The PostgreSQL channel every commit notifies, with the new revision number as payload. */

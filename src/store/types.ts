@@ -36,6 +36,14 @@ export class StaleRevisionError extends Error {
   }
 }
 
+/** A certificate chain and its private key as uploaded (PEM text), by the id the configuration names. */
+export interface StoredCertificate {
+  /** `sha256:` and 64 hex digits, derived from the content by the caller (src/gateway/tls/certificate.ts). */
+  readonly id: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
 /** A running watch; `close()` stops it (idempotent). */
 export interface StoreWatch {
   close(): Promise<void>;
@@ -81,6 +89,14 @@ export interface Store {
    * @example const hash = await store.setSettingIfAbsent("admin_token_sha256", mine); // mine, or the winner's
    */
   setSettingIfAbsent(key: string, value: string): Promise<string>;
+  /**
+   * Keeps a certificate and key under their id (store mode's `tls.certificates[].stored`), shared by
+   * every node. Idempotent: a second put of the same id keeps the first row, as the id is derived from
+   * the content. Rows are never changed or deleted, so every revision naming one can be restored.
+   */
+  putCertificate(certificate: StoredCertificate): Promise<void>;
+  /** The certificate and key stored under `id`, or null. */
+  getCertificate(id: string): Promise<StoredCertificate | null>;
   /**
    * Calls `onChange(revisionNumber)` for revisions committed after `watch()` resolves, by ANY process on the
    * same store, including this one. Numbers only increase; when several revisions land between two checks

@@ -1,18 +1,18 @@
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
-import type { RunningGateway } from "../../src/gateway/server.js";
-import { startGateway } from "../../src/gateway/server.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { Resources, startUpstream, type Upstream } from "../backends/support.js";
-import { corsHeaders, headerLines, send } from "../support/gateway.js";
+import { describeWithDependency } from "../support/dependency.js";
+import { corsHeaders, headerLines } from "../support/gateway.js";
+import { type GatewayOver, startOver, TRANSPORTS, transportDependency } from "../support/gateway-over.js";
 
 // SPEC section 9, all five scenarios, with real HTTP backends (and the seed's Lambda for scenario 5):
-// exact headers, and the request id the client gets is the one the backend saw.
+// exact headers, and the request id the client gets is the one the backend saw. Over HTTP/1.1, and
+// (SPEC section 10) over HTTP/1.1 with TLS and HTTP/2.
 const JSON_200 = '{"status":"200"}';
 const resources = new Resources();
 let plain: Upstream;
 let withCors: Upstream;
-let gw: RunningGateway;
+let config: Record<string, unknown>;
 
 beforeAll(async () => {
   const answer =
@@ -22,7 +22,7 @@ beforeAll(async () => {
     };
   plain = await startUpstream(resources, answer({}));
   withCors = await startUpstream(resources, answer({ "Access-Control-Allow-Origin": "http://www.cors.com" }));
-  const built = buildSnapshot({
+  config = {
     groups: [
       { name: "s1", domains: ["www.test.com"] },
       { name: "s2", domains: ["backend-cors.test"] },
@@ -86,13 +86,10 @@ beforeAll(async () => {
       },
     ],
     apps: [{ name: "partner", javascriptOrigins: ["http://test2.com"], apis: ["orders"] }],
-  });
-  if (!built.ok) throw new Error(JSON.stringify(built.problems));
-  gw = await startGateway(built.snapshot, { host: "127.0.0.1", port: 0 });
+  };
 });
 
 afterAll(async () => {
-  await gw.close();
   await resources.closeAll();
 });
 
@@ -100,81 +97,102 @@ function backendSawId(upstream: Upstream, id: unknown): boolean {
   return upstream.requests.some((r) => r.headers["x-request-id"] === id);
 }
 
-describe("the five seed scenarios over real HTTP backends", () => {
-  it("1. toggle on, backend without CORS headers: the backend's 200 plus X-Request-Id and Access-Control-Allow-Origin: *", async () => {
-    const res = await send(gw.url, "GET", "/simple", { host: "www.test.com", origin: "http://www.cors.com" });
-    expect(res.status).toBe(200);
-    expect(res.body).toBe(JSON_200);
-    expect(res.headers["content-type"]).toBe("application/json");
-    expect(res.headers.server).toBe("api-gateway");
-    expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
-    expect(corsHeaders(res)).toEqual({ "access-control-allow-origin": "*" });
-    expect(backendSawId(plain, res.headers["x-request-id"])).toBe(true);
-  });
+for (const over of TRANSPORTS) {
+  describeWithDependency(
+    transportDependency(over),
+    `the five seed scenarios over real HTTP backends, over ${over}`,
+    () => {
+      let gw: GatewayOver;
+      beforeAll(async () => {
+        gw = await startOver(over, config);
+      });
+      afterAll(async () => {
+        await gw?.close();
+      });
+      const send = (...args: Parameters<GatewayOver["send"]>) => gw.send(...args);
 
-  it("2. toggle on, backend answers its own Access-Control-Allow-Origin: the client sees exactly that value, once", async () => {
-    const res = await send(gw.url, "GET", "/simple", {
-      host: "backend-cors.test",
-      origin: "http://www.cors.com",
-    });
-    expect(res.status).toBe(200);
-    expect(headerLines(res, "access-control-allow-origin")).toEqual(["http://www.cors.com"]);
-    expect(corsHeaders(res)).toEqual({ "access-control-allow-origin": "http://www.cors.com" });
-    expect(backendSawId(withCors, res.headers["x-request-id"])).toBe(true);
-  });
+      it("1. toggle on, backend without CORS headers: the backend's 200 plus X-Request-Id and Access-Control-Allow-Origin: *", async () => {
+        const res = await send(gw.url, "GET", "/simple", {
+          host: "www.test.com",
+          origin: "http://www.cors.com",
+        });
+        expect(res.status).toBe(200);
+        expect(res.body).toBe(JSON_200);
+        expect(res.headers["content-type"]).toBe("application/json");
+        expect(res.headers.server).toBe("api-gateway");
+        expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+        expect(corsHeaders(res)).toEqual({ "access-control-allow-origin": "*" });
+        expect(backendSawId(plain, res.headers["x-request-id"])).toBe(true);
+      });
 
-  it("3. the OPTIONS API answers the preflight, then the PUT reaches the backend with Access-Control-Allow-Origin: *", async () => {
-    const before = plain.requests.length;
-    const pre = await send(gw.url, "OPTIONS", "/", {
-      host: "www.test.com",
-      origin: "http://www.cors.com",
-      "access-control-request-method": "PUT",
-      "access-control-request-headers": "X-Sdk-Date",
-    });
-    expect(pre.status).toBe(200);
-    expect(corsHeaders(pre)["access-control-max-age"]).toBe("172800");
-    expect(plain.requests.length).toBe(before);
-    const res = await send(
-      gw.url,
-      "PUT",
-      "/simple",
-      { host: "www.test.com", origin: "http://www.cors.com" },
-      "a=1",
-    );
-    expect(res.status).toBe(200);
-    expect(corsHeaders(res)).toEqual({ "access-control-allow-origin": "*" });
-    expect(plain.requests.at(-1)?.method).toBe("PUT");
-    expect(backendSawId(plain, res.headers["x-request-id"])).toBe(true);
-  });
+      it("2. toggle on, backend answers its own Access-Control-Allow-Origin: the client sees exactly that value, once", async () => {
+        const res = await send(gw.url, "GET", "/simple", {
+          host: "backend-cors.test",
+          origin: "http://www.cors.com",
+        });
+        expect(res.status).toBe(200);
+        expect(headerLines(res, "access-control-allow-origin")).toEqual(["http://www.cors.com"]);
+        expect(corsHeaders(res)).toEqual({ "access-control-allow-origin": "http://www.cors.com" });
+        expect(backendSawId(withCors, res.headers["x-request-id"])).toBe(true);
+      });
 
-  it("4. the webMethods policy with an application's JavaScript origin, in front of a real backend", async () => {
-    const refused = await send(gw.url, "GET", "/orders", {
-      host: "webmethods.test",
-      origin: "http://test.com",
-    });
-    expect(refused.status).toBe(403);
-    expect(backendSawId(plain, refused.headers["x-request-id"])).toBe(false);
-    const res = await send(gw.url, "GET", "/orders", { host: "webmethods.test", origin: "http://test2.com" });
-    expect(res.status).toBe(200);
-    expect(corsHeaders(res)).toEqual({
-      "access-control-allow-origin": "http://test2.com",
-      "access-control-allow-credentials": "true",
-      "access-control-expose-headers": "header1,header2",
-    });
-    expect(backendSawId(plain, res.headers["x-request-id"])).toBe(true);
-  });
+      it("3. the OPTIONS API answers the preflight, then the PUT reaches the backend with Access-Control-Allow-Origin: *", async () => {
+        const before = plain.requests.length;
+        const pre = await send(gw.url, "OPTIONS", "/", {
+          host: "www.test.com",
+          origin: "http://www.cors.com",
+          "access-control-request-method": "PUT",
+          "access-control-request-headers": "X-Sdk-Date",
+        });
+        expect(pre.status).toBe(200);
+        expect(corsHeaders(pre)["access-control-max-age"]).toBe("172800");
+        expect(plain.requests.length).toBe(before);
+        const res = await send(
+          gw.url,
+          "PUT",
+          "/simple",
+          { host: "www.test.com", origin: "http://www.cors.com" },
+          "a=1",
+        );
+        expect(res.status).toBe(200);
+        expect(corsHeaders(res)).toEqual({ "access-control-allow-origin": "*" });
+        expect(plain.requests.at(-1)?.method).toBe("PUT");
+        expect(backendSawId(plain, res.headers["x-request-id"])).toBe(true);
+      });
 
-  it("5. a function backend returning its own CORS headers reaches the client unchanged", async () => {
-    const res = await send(gw.url, "GET", "/hello", {
-      host: "amazon.test",
-      origin: "https://www.example.com",
-    });
-    expect(res.status).toBe(200);
-    expect(corsHeaders(res)).toEqual({
-      "access-control-allow-headers": "Content-Type",
-      "access-control-allow-origin": "https://www.example.com",
-      "access-control-allow-methods": "OPTIONS,POST,GET",
-    });
-    expect(JSON.parse(res.body)).toBe("Hello from Lambda!");
-  });
-});
+      it("4. the webMethods policy with an application's JavaScript origin, in front of a real backend", async () => {
+        const refused = await send(gw.url, "GET", "/orders", {
+          host: "webmethods.test",
+          origin: "http://test.com",
+        });
+        expect(refused.status).toBe(403);
+        expect(backendSawId(plain, refused.headers["x-request-id"])).toBe(false);
+        const res = await send(gw.url, "GET", "/orders", {
+          host: "webmethods.test",
+          origin: "http://test2.com",
+        });
+        expect(res.status).toBe(200);
+        expect(corsHeaders(res)).toEqual({
+          "access-control-allow-origin": "http://test2.com",
+          "access-control-allow-credentials": "true",
+          "access-control-expose-headers": "header1,header2",
+        });
+        expect(backendSawId(plain, res.headers["x-request-id"])).toBe(true);
+      });
+
+      it("5. a function backend returning its own CORS headers reaches the client unchanged", async () => {
+        const res = await send(gw.url, "GET", "/hello", {
+          host: "amazon.test",
+          origin: "https://www.example.com",
+        });
+        expect(res.status).toBe(200);
+        expect(corsHeaders(res)).toEqual({
+          "access-control-allow-headers": "Content-Type",
+          "access-control-allow-origin": "https://www.example.com",
+          "access-control-allow-methods": "OPTIONS,POST,GET",
+        });
+        expect(JSON.parse(res.body)).toBe("Hello from Lambda!");
+      });
+    },
+  );
+}

@@ -58,7 +58,12 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<LaunchedBrowser> {
+/**
+ * Launches Chromium; `extraArgs` are added to the required switches, e.g. for HTTPS tests
+ * `--ignore-certificate-errors-spki-list=<base64 SHA-256 of the test key's SPKI>` (test/support/tls.ts
+ * spkiHash), which makes Chromium trust certificates of that key as if a public CA had issued them.
+ */
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<LaunchedBrowser> {
   const executablePath = requireChromium();
   const userDataDir = await mkdtemp(join(tmpdir(), "crossgate-chromium-"));
   let browser: Browser;
@@ -79,6 +84,7 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
         `--user-data-dir=${userDataDir}`,
         // One element, value unquoted: there is no shell here, and quotes would make Chromium ignore the rule.
         "--host-resolver-rules=MAP *.test 127.0.0.1",
+        ...extraArgs,
       ],
     });
   } catch (error) {

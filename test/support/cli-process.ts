@@ -58,9 +58,9 @@ export function spawnGateway(args: readonly string[], env: NodeJS.ProcessEnv = {
       check();
     });
 
-  return waitFor(/listening on (http:\/\/[0-9.:[\]]+)/).then((line) => ({
+  return waitFor(/listening on (https?:\/\/[0-9.:[\]]+)/).then((line) => ({
     child,
-    url: (/http:\/\/[0-9.:[\]]+/.exec(line) as RegExpExecArray)[0],
+    url: (/https?:\/\/[0-9.:[\]]+/.exec(line) as RegExpExecArray)[0],
     output: () => out,
     waitFor,
     stop: async () => {

@@ -2,6 +2,22 @@ import type { IncomingMessage } from "node:http";
 import { GatewayError } from "../../errors.js";
 
 /**
+ * Whether a request carries a body: on HTTP/1.1 a Transfer-Encoding or a Content-Length other than
+ * 0 (RFC 9112 section 6.3); on HTTP/2, a stream its HEADERS frame did not end (RFC 9113 section
+ * 8.1), whether or not it says its length.
+ */
+export function hasRequestBody(req: IncomingMessage): boolean {
+  if (req.httpVersionMajor === 2) {
+    return !(req as unknown as { readonly stream: { readonly endAfterHeaders: boolean } }).stream
+      .endAfterHeaders;
+  }
+  const h = req.headers;
+  return h["content-length"] !== undefined
+    ? h["content-length"] !== "0"
+    : h["transfer-encoding"] !== undefined;
+}
+
+/**
  * Reads the whole request body, refusing more than `limit` bytes with 413 (PAYLOAD_TOO_LARGE).
  * With `keep` false the bytes are counted and dropped (a mock backend answers without them).
  */

@@ -4,8 +4,9 @@ import type { HeaderBag } from "./types.js";
 /**
  * Hop-by-hop fields (RFC 9110 section 7.6.1): they describe one connection and are never forwarded.
  * Besides the RFC's list: Proxy-Authorization / Proxy-Authenticate (meant for this hop's proxy,
- * RFC 9110 sections 11.7.1-2), Trailer (trailers are not forwarded, so announcing them would lie)
- * and Expect (node:http already answered `100-continue` to the client; undici refuses the field).
+ * RFC 9110 sections 11.7.1-2), Trailer on requests (request trailers are not forwarded, so
+ * announcing them would lie; a response's Trailer is kept, as its trailers are passed on) and
+ * Expect (node:http already answered `100-continue` to the client; undici refuses the field).
  * Lowercase, compared after lowercasing once.
  */
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([
@@ -101,7 +102,7 @@ export function responseHeaders(raw: readonly (Buffer | string)[]): HeaderBag {
       connection ??= [];
       connection.push(value.toString("latin1"));
     }
-    if (HOP_BY_HOP.has(name)) continue;
+    if (HOP_BY_HOP.has(name) && name !== "trailer") continue;
     kept.push(name, value);
   }
   // `Connection: keep-alive` (or close), nearly every response: nothing more to drop.

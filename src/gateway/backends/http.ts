@@ -1,12 +1,15 @@
+import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
+import { isAbsolute, resolve } from "node:path";
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { HttpBackendConfig } from "../../config/schema.js";
 import { GatewayError } from "../../errors.js";
+import { hasRequestBody } from "./body.js";
 import { type ClientWatch, clientGoneReason, clientWatchOf } from "./client-watch.js";
 import { endToEndRequestHeaders, responseHeaders } from "./hop-by-hop.js";
 import { type BackendLogger, consoleBackendLogger } from "./log.js";
-import { acquirePool, type PoolLease } from "./pool-cache.js";
+import { acquirePool, type PoolLease, type PoolTls } from "./pool-cache.js";
 import type { Backend, BackendRequest, BackendResponse, HeaderBag } from "./types.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -31,6 +34,31 @@ const UNREACHABLE_CODES = new Set([
   "UND_ERR_DESTROYED",
 ]);
 const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT"]);
+/** OpenSSL's verification results (X509_V_ERR_*, as node:tls names them) and node's name check. */
+const TLS_VERIFY_CODES = new Set([
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_REVOKED",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_CHAIN_TOO_LONG",
+  "INVALID_CA",
+  "INVALID_PURPOSE",
+  "PATH_LENGTH_EXCEEDED",
+  "HOSTNAME_MISMATCH",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** A failed TLS handshake or certificate check with an https backend. */
+function isTlsFailure(code: string): boolean {
+  return TLS_VERIFY_CODES.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_");
+}
 
 /**
  * Joins the backend URL's path and the request's remaining path with exactly one slash:
@@ -41,13 +69,6 @@ export function joinPath(base: string, remainder: string): string {
   const rest = remainder.startsWith("/") ? remainder : `/${remainder}`;
   const head = base.endsWith("/") ? base.slice(0, -1) : base;
   return `${head}${rest}`;
-}
-
-/** Whether a request carries a body to forward (RFC 9112 section 6.3: Transfer-Encoding or Content-Length). */
-function hasBody(req: IncomingMessage): boolean {
-  if (req.headers["transfer-encoding"] !== undefined) return true;
-  const length = req.headers["content-length"];
-  return length !== undefined && length !== "0";
 }
 
 /** The client's address appended to the X-Forwarded-For it sent, if any. */
@@ -91,22 +112,51 @@ export class HttpBackend implements Backend {
   readonly #timeoutMs: number;
   readonly #headersTimeoutMs: number;
   readonly #log: BackendLogger;
+  /** Why the backend's `tls.ca` could not be read: every call then fails with BACKEND_TLS. */
+  readonly #tlsProblem: string | undefined;
 
-  constructor(config: HttpBackendConfig, log: BackendLogger = consoleBackendLogger) {
+  /**
+   * `baseDir`: where a relative `tls.ca` file is read from (the configuration file's directory).
+   * An https URL's certificate is verified against the system's CAs, or `tls.ca`'s, unless
+   * `tls.verify` is false.
+   */
+  constructor(config: HttpBackendConfig, log: BackendLogger = consoleBackendLogger, baseDir = process.cwd()) {
     this.#log = log;
     const url = new URL(config.url);
     this.#origin = url.origin;
     this.#basePath = url.pathname;
     this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#headersTimeoutMs = config.headersTimeoutMs ?? this.#timeoutMs;
+    let tls: PoolTls | undefined;
+    if (url.protocol === "https:" && config.tls !== undefined) {
+      let ca: string | undefined;
+      if (config.tls.ca !== undefined && config.tls.verify !== false) {
+        const file = isAbsolute(config.tls.ca) ? config.tls.ca : resolve(baseDir, config.tls.ca);
+        try {
+          ca = readFileSync(file, "utf8");
+        } catch (error) {
+          this.#tlsProblem = `tls.ca ${file} cannot be read: ${(error as Error).message}`;
+        }
+      }
+      tls = {
+        ...(ca === undefined ? {} : { ca }),
+        verify: config.tls.verify !== false,
+        ...(config.tls.serverName === undefined ? {} : { serverName: config.tls.serverName }),
+      };
+    }
     this.#lease = acquirePool({
       origin: url.origin,
       connectTimeoutMs: config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(tls === undefined ? {} : { tls }),
     });
   }
 
   call(request: BackendRequest): Promise<BackendResponse> {
     const { req, requestId } = request;
+    if (this.#tlsProblem !== undefined) {
+      this.report(requestId, "TLS verification impossible", this.#tlsProblem);
+      return Promise.reject(new GatewayError("BACKEND_TLS"));
+    }
     const headers = endToEndRequestHeaders(req.rawHeaders, GATEWAY_SET);
     headers.push(
       "x-request-id",
@@ -118,7 +168,7 @@ export class HttpBackend implements Backend {
     );
     if (req.headers.host !== undefined) headers.push("x-forwarded-host", req.headers.host);
     const method = req.method ?? "GET";
-    const body = hasBody(req) ? req : null;
+    const body = hasRequestBody(req) ? req : null;
     return new Promise<BackendResponse>((resolve, reject) => {
       const call = new UpstreamCall(this, requestId, request, method, body, resolve, reject);
       this.#lease.pool.dispatch(
@@ -152,6 +202,10 @@ export class HttpBackend implements Backend {
     }
     const code = errorCode(error);
     const detail = `${code ?? "no code"}: ${error instanceof Error ? error.message : String(error)}`;
+    if (code !== undefined && isTlsFailure(code)) {
+      this.report(requestId, "TLS verification failed", detail);
+      return new GatewayError("BACKEND_TLS");
+    }
     if (code !== undefined && TIMEOUT_CODES.has(code)) {
       this.report(requestId, "timed out", detail);
       return new GatewayError("BACKEND_TIMEOUT");
@@ -184,11 +238,12 @@ const noop = () => {};
 /**
  * Destroys the client's request stream after a failure, as undici's own request handler does;
  * node:http's request is detached from its socket first, so that the connection itself survives.
+ * An HTTP/2 request is a stream of its own (and its `socket` a read-only view of the session).
  */
 function destroyRequestBody(body: IncomingMessage, error: Error): void {
   if (body.destroyed) return;
   body.on("error", noop);
-  (body as { socket: unknown }).socket = null;
+  if (body.httpVersionMajor !== 2) (body as { socket: unknown }).socket = null;
   body.destroy(error);
 }
 
@@ -198,6 +253,8 @@ class UpstreamBody extends Readable {
   readonly #abort: (reason?: Error) => void;
   /** The upstream sent all of it: nothing left to abort. */
   complete = false;
+  /** The upstream's trailer fields, once the body has ended; respond.ts passes them on. */
+  trailers: HeaderBag | undefined = undefined;
 
   constructor(resume: () => void, abort: (reason?: Error) => void) {
     super();
@@ -254,6 +311,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #complete = false;
   #failure: Error | null = null;
+  #trailers: HeaderBag | undefined = undefined;
   #body: UpstreamBody | null = null;
   #handedOver = false;
 
@@ -335,11 +393,13 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     return true;
   }
 
-  onComplete(): void {
+  onComplete(trailers: Buffer[] | string[] | null): void {
     this.#complete = true;
     this.#stopWatching();
+    if (trailers !== null && trailers.length > 0) this.#trailers = responseHeaders(trailers);
     if (this.#body !== null) {
       this.#body.complete = true;
+      this.#body.trailers = this.#trailers;
       this.#body.push(null);
     }
   }
@@ -367,7 +427,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     const status = this.#status;
     const headers = this.#headers as HeaderBag;
     const bodiless = this.#method === "HEAD" || status === 204 || status === 304;
-    if (this.#complete && this.#failure === null && !bodiless) {
+    // A response with trailers goes as a stream: they follow its body (chunked on HTTP/1.1).
+    if (this.#complete && this.#failure === null && !bodiless && this.#trailers === undefined) {
       const chunks = this.#chunks;
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
       this.#resolve({ status, headers, body });
@@ -375,6 +436,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     }
     const body = new UpstreamBody(this.#resumeUpstream, (reason) => this.#abort?.(reason));
     body.complete = this.#complete;
+    body.trailers = this.#trailers;
     for (const chunk of this.#chunks) body.push(chunk);
     this.#chunks = [];
     if (this.#complete) body.push(null);

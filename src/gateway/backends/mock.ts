@@ -1,5 +1,5 @@
 import type { MockBackendConfig } from "../../config/schema.js";
-import { readBody } from "./body.js";
+import { hasRequestBody, readBody } from "./body.js";
 import type { Backend, BackendRequest, BackendResponse, HeaderBag } from "./types.js";
 
 /** A static response, prepared once: every call returns the same status, headers and body. */
@@ -21,12 +21,7 @@ export class MockBackend implements Backend {
 
   async call({ req }: BackendRequest): Promise<BackendResponse> {
     // The request body is not used, but it is held to the same limit as a function backend's.
-    const h = req.headers;
-    if (
-      h["content-length"] !== undefined ? h["content-length"] !== "0" : h["transfer-encoding"] !== undefined
-    ) {
-      await readBody(req, this.#maxBodyBytes, false);
-    }
+    if (hasRequestBody(req)) await readBody(req, this.#maxBodyBytes, false);
     // A fresh header object per call: the gateway adds its own headers to it. Copied property by
     // property: Node 20's V8 gives an object made by spread (`{ ...headers }`) a map of its own, so
     // each property the gateway then adds allocated a new map in the old generation (5 µs a request,

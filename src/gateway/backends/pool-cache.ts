@@ -1,10 +1,22 @@
+import { createHash } from "node:crypto";
 import { Pool } from "undici";
+
+/** How an https upstream's certificate is checked (absent: against the system's CAs, with its name). */
+export interface PoolTls {
+  /** PEM of the CAs to trust instead of the system's. */
+  readonly ca?: string;
+  /** false: no check at all (linted). */
+  readonly verify: boolean;
+  /** The name sent by SNI and checked, instead of the URL's host. */
+  readonly serverName?: string;
+}
 
 /** Connection settings a pool is built with; two backends share a pool only when these are equal. */
 export interface PoolSettings {
   /** `scheme://host[:port]`, as `URL.origin` gives it. */
   readonly origin: string;
   readonly connectTimeoutMs: number;
+  readonly tls?: PoolTls;
 }
 
 /** A borrowed pool: give it back with `release()` exactly once. */
@@ -32,7 +44,12 @@ interface Entry {
 const pools = new Map<string, Entry>();
 
 function keyOf(settings: PoolSettings): string {
-  return `${settings.origin} connect=${settings.connectTimeoutMs}`;
+  const tls = settings.tls;
+  const tlsKey =
+    tls === undefined
+      ? ""
+      : ` verify=${tls.verify} name=${tls.serverName ?? ""} ca=${tls.ca === undefined ? "" : createHash("sha256").update(tls.ca).digest("hex")}`;
+  return `${settings.origin} connect=${settings.connectTimeoutMs}${tlsKey}`;
 }
 
 /**
@@ -52,7 +69,16 @@ export function acquirePool(settings: PoolSettings): PoolLease {
       connections: POOL_CONNECTIONS,
       // No pipelining: a slow response must not hold up the requests queued behind it.
       pipelining: 1,
-      connect: { timeout: settings.connectTimeoutMs },
+      connect: {
+        timeout: settings.connectTimeoutMs,
+        ...(settings.tls === undefined
+          ? {}
+          : {
+              rejectUnauthorized: settings.tls.verify,
+              ...(settings.tls.ca === undefined ? {} : { ca: settings.tls.ca }),
+              ...(settings.tls.serverName === undefined ? {} : { servername: settings.tls.serverName }),
+            }),
+      },
     });
     entry = { pool, refs: 0 };
     pools.set(key, entry);

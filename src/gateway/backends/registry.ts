@@ -38,7 +38,7 @@ export function buildBackends(apis: readonly ApiRuntime[], options: BuildBackend
           built.push(new MockBackend(config, options.maxBodyBytes));
           break;
         case "http":
-          built.push(new HttpBackend(config, log));
+          built.push(new HttpBackend(config, log, baseDir));
           break;
         case "function":
           built.push(

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import { initial } from "./001-initial.js";
+import { certificates } from "./002-certificates.js";
 
 export type StoreKind = "sqlite" | "postgres";
 
@@ -11,6 +12,7 @@ export type StoreKind = "sqlite" | "postgres";
 export function migrationsFor(kind: StoreKind): Record<string, Migration> {
   return {
     "001_initial": initial(kind),
+    "002_certificates": certificates(kind),
   };
 }
 

@@ -6,7 +6,9 @@ import { migrateToLatest } from "../migrations/index.js";
 import {
   configToJson,
   headNumberQuery,
+  insertCertificate,
   insertRevisionQuery,
+  readCertificate,
   readHeadNumber,
   readRevision,
   readRevisionList,
@@ -21,6 +23,7 @@ import {
   type RevisionMeta,
   StaleRevisionError,
   type Store,
+  type StoredCertificate,
   type StoredRevision,
   type StoreWatch,
 } from "../types.js";
@@ -198,6 +201,16 @@ export class SqliteStore implements Store {
   async setSettingIfAbsent(key: string, value: string): Promise<string> {
     this.#assertOpen();
     return writeSettingIfAbsent(this.#db, key, value);
+  }
+
+  async putCertificate(certificate: StoredCertificate): Promise<void> {
+    this.#assertOpen();
+    await insertCertificate(this.#db, certificate);
+  }
+
+  async getCertificate(id: string): Promise<StoredCertificate | null> {
+    this.#assertOpen();
+    return readCertificate(this.#db, id);
   }
 
   /**

@@ -1,0 +1,212 @@
+import { type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from "node:http";
+import {
+  Http2ServerRequest,
+  Http2ServerResponse,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
+} from "node:http2";
+import type { Readable } from "node:stream";
+import type { HstsTable } from "./hsts.js";
+
+/**
+ * The request and response classes of an https listener (createSecureServer's Http1ServerResponse,
+ * Http2ServerRequest, Http2ServerResponse options). They let the gateway, written against
+ * node:http, serve HTTP/2 unchanged: an HTTP/2 request looks like an HTTP/1.1 one (Host from
+ * :authority, no pseudo-header fields), and an HTTP/2 response drops what HTTP/2 forbids.
+ * Both protocols' responses get the group's Strict-Transport-Security.
+ */
+
+/** Fields HTTP/2 forbids in a message (RFC 9113 section 8.2.2); `te` is allowed only as `trailers`. */
+const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+const HSTS = "strict-transport-security";
+
+/** Set on an HTTP/2 stream the gateway itself reset (rather than the client), for the metrics. */
+export const GATEWAY_RESET = Symbol("crossgate.gatewayReset");
+
+/** What the classes read per request: swapped whole on a configuration change. */
+export interface ListenerState {
+  hsts: HstsTable;
+}
+
+export interface GatewayHttp2Request extends Http2ServerRequest {
+  /** Host and :authority name different hosts (RFC 9113 section 8.3.1: a malformed request). */
+  readonly authorityConflict: boolean;
+  /** The header list size as HTTP/2 counts it (RFC 7541 section 4.1: name + value + 32 per field). */
+  readonly headerListSize: number;
+}
+
+/** The flat `[name, value, ...]` or object headers of a writeHead call, whichever form was given. */
+type HeadArgument = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
+
+function headersArgument(a: unknown, b: unknown): HeadArgument {
+  return (typeof a === "string" ? b : a) as HeadArgument;
+}
+
+/**
+ * Adds a field to an HTTP/2 response's headers: lowercase, without the connection-specific fields
+ * HTTP/2 forbids, repeated names joined into a list.
+ */
+function addHttp2Header(
+  out: Record<string, OutgoingHttpHeader>,
+  rawName: string,
+  value: OutgoingHttpHeader | undefined,
+): void {
+  if (value === undefined) return;
+  const name = rawName.toLowerCase();
+  if (CONNECTION_SPECIFIC.has(name) || (name === "te" && value !== "trailers")) return;
+  const previous = out[name];
+  if (previous === undefined) out[name] = value;
+  else
+    out[name] = [
+      ...(Array.isArray(previous) ? previous : [String(previous)]),
+      ...(Array.isArray(value) ? value : [String(value)]),
+    ];
+}
+
+export interface TlsMessageClasses {
+  readonly Http1ServerResponse: typeof ServerResponse;
+  readonly Http2ServerRequest: typeof Http2ServerRequest;
+  readonly Http2ServerResponse: typeof Http2ServerResponse;
+}
+
+/** The classes for one listener, reading `state` for every response. */
+export function tlsMessageClasses(state: ListenerState): TlsMessageClasses {
+  class TlsHttp1Response extends ServerResponse {
+    /** Adds the group's HSTS, replacing any the backend sent. */
+    override writeHead(statusCode: number, a?: unknown, b?: unknown): this {
+      const value = state.hsts.valueFor(this.req.headers.host);
+      if (value === undefined) return super.writeHead(statusCode, a as string, b as OutgoingHttpHeaders);
+      const headers = headersArgument(a, b);
+      let withHsts: HeadArgument;
+      if (Array.isArray(headers)) {
+        const flat: OutgoingHttpHeader[] = [];
+        for (let i = 0; i < headers.length; i += 2) {
+          if (String(headers[i]).toLowerCase() !== HSTS)
+            flat.push(headers[i] as string, headers[i + 1] as string);
+        }
+        flat.push(HSTS, value);
+        withHsts = flat;
+      } else {
+        const object: OutgoingHttpHeaders = {};
+        for (const name in headers) if (name.toLowerCase() !== HSTS) object[name] = headers[name];
+        object[HSTS] = value;
+        withHsts = object;
+      }
+      return typeof a === "string"
+        ? super.writeHead(statusCode, a, withHsts as OutgoingHttpHeaders)
+        : super.writeHead(statusCode, withHsts as OutgoingHttpHeaders);
+    }
+  }
+
+  class H2Request extends Http2ServerRequest implements GatewayHttp2Request {
+    readonly authorityConflict: boolean;
+    readonly headerListSize: number;
+    readonly #raw: readonly string[];
+    #plainRaw: string[] | undefined;
+
+    constructor(
+      stream: ServerHttp2Stream,
+      headers: IncomingHttpHeaders,
+      options: ConstructorParameters<typeof Readable>[0],
+      rawHeaders: readonly string[],
+    ) {
+      super(stream, headers, options ?? {}, rawHeaders as string[]);
+      this.#raw = rawHeaders;
+      let size = 0;
+      for (let i = 0; i < rawHeaders.length; i += 2)
+        size += (rawHeaders[i] as string).length + (rawHeaders[i + 1] as string).length + 32;
+      this.headerListSize = size;
+      // RFC 9113 section 8.3.1: `:authority` is the target's host; a Host field, if any, must agree.
+      const authority = headers[":authority"];
+      const host = headers.host;
+      this.authorityConflict = authority !== undefined && host !== undefined && host !== authority;
+      if (authority !== undefined && host === undefined) headers.host = authority;
+    }
+
+    /**
+     * The fields as an HTTP/1.1 request carries them, for backends that forward or expose them:
+     * no pseudo-header fields, a Host field from :authority, and the cookie fields HTTP/2 may
+     * split joined into one (RFC 9113 section 8.2.3, for HTTP/1.1 upstreams).
+     */
+    plainRawHeaders(): string[] {
+      if (this.#plainRaw !== undefined) return this.#plainRaw;
+      const raw = this.#raw;
+      const out: string[] = [];
+      let cookieAt = -1;
+      let hasHost = false;
+      for (let i = 0; i < raw.length; i += 2) {
+        const name = raw[i] as string;
+        if (name.charCodeAt(0) === 58 /* : */) continue;
+        const value = raw[i + 1] as string;
+        if (name === "cookie") {
+          if (cookieAt >= 0) {
+            out[cookieAt] = `${out[cookieAt]}; ${value}`;
+            continue;
+          }
+          cookieAt = out.length + 1;
+        } else if (name === "host") hasHost = true;
+        out.push(name, value);
+      }
+      const authority = this.headers[":authority"];
+      if (!hasHost && typeof authority === "string") out.unshift("host", authority);
+      this.#plainRaw = out;
+      return out;
+    }
+  }
+  // `rawHeaders` is a getter of the base class; replaced on the prototype, as TypeScript does not let
+  // an accessor override what @types/node declares as a property.
+  Object.defineProperty(H2Request.prototype, "rawHeaders", {
+    get(this: H2Request) {
+      return this.plainRawHeaders();
+    },
+  });
+
+  class H2Response extends Http2ServerResponse {
+    /**
+     * Drops the status message (HTTP/2 has none, RFC 9113 section 8.3.2) and the connection-specific
+     * fields HTTP/2 forbids, a backend's included (node:http2 would throw on them), and adds HSTS.
+     * Names are lowercase on the wire (RFC 9113 section 8.2.1).
+     */
+    override writeHead(statusCode: number, a?: unknown, b?: unknown): this {
+      const headers = headersArgument(a, b);
+      const out: Record<string, OutgoingHttpHeader> = {};
+      if (Array.isArray(headers)) {
+        for (let i = 0; i < headers.length; i += 2) addHttp2Header(out, String(headers[i]), headers[i + 1]);
+      } else if (headers !== undefined) {
+        for (const name in headers) addHttp2Header(out, name, headers[name]);
+      }
+      const hsts = state.hsts.valueFor(this.req.headers.host);
+      if (hsts !== undefined) out[HSTS] = hsts;
+      return super.writeHead(statusCode, out as OutgoingHttpHeaders);
+    }
+
+    /** The gateway cuts the stream (a backend failed mid-body): RST_STREAM, counted as the gateway's. */
+    override destroy(error?: Error): this {
+      (this.stream as unknown as Record<symbol, boolean>)[GATEWAY_RESET] = true;
+      return super.destroy(error);
+    }
+  }
+
+  // A stream the client reset (RST_STREAM) still ends with 'finish' and a true `writableFinished`
+  // in node:http2's compatibility layer; the gateway reads `writableFinished` at 'close' to tell a
+  // finished response from a client that went away (499, backend call aborted).
+  const finished = Object.getOwnPropertyDescriptor(Http2ServerResponse.prototype, "writableFinished");
+  Object.defineProperty(H2Response.prototype, "writableFinished", {
+    get(this: H2Response) {
+      return (finished?.get?.call(this) as boolean) === true && !this.stream.aborted;
+    },
+  });
+
+  return {
+    Http1ServerResponse: TlsHttp1Response as unknown as typeof ServerResponse,
+    Http2ServerRequest: H2Request as unknown as typeof Http2ServerRequest,
+    Http2ServerResponse: H2Response as unknown as typeof Http2ServerResponse,
+  };
+}
