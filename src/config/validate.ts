@@ -16,6 +16,7 @@ import {
   GroupSchema,
 } from "./schema.js";
 import { checkSchema, schemaProblems } from "./schema-errors.js";
+import { websocketProblems } from "./validate-websocket.js";
 
 /**
  * Checks a configuration against the schema and every cross-reference and rule the schema
@@ -187,6 +188,7 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
     }
     checkBackend(api, path, err);
   }
+  problems.push(...websocketProblems(apis, groups, policies));
 
   for (const [i, p] of policies) {
     if (!usedPolicies.has(p.name)) {

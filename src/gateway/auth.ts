@@ -2,8 +2,15 @@ import type { IncomingMessage } from "node:http";
 import { type ApiRuntime, hashApiKey, type Snapshot } from "../config/snapshot.js";
 import { GatewayError } from "../errors.js";
 
-/** `auth: app`: a known API key of an application authorized for the API, else 401 or 403. */
-export function authenticate(snapshot: Snapshot, api: ApiRuntime, req: IncomingMessage): string | undefined {
+/**
+ * `auth: app`: a known API key of an application authorized for the API, else 401 or 403.
+ * Only the request's headers are read (a WebSocket handshake is decided from them alone).
+ */
+export function authenticate(
+  snapshot: Snapshot,
+  api: ApiRuntime,
+  req: Pick<IncomingMessage, "headers">,
+): string | undefined {
   if (api.auth !== "app") return undefined;
   const raw = req.headers[snapshot.apiKeyHeader];
   const key = Array.isArray(raw) ? raw[0] : raw;

@@ -61,7 +61,7 @@ class NodeCorsRequest implements CorsRequest {
   readonly accessControlRequestPrivateNetwork: boolean;
   readonly #host: string | undefined;
 
-  constructor(req: IncomingMessage) {
+  constructor(req: Pick<IncomingMessage, "method" | "headers">) {
     const h = req.headers;
     this.method = req.method ?? "GET";
     this.origin = single(h.origin);
@@ -77,7 +77,7 @@ class NodeCorsRequest implements CorsRequest {
   }
 }
 
-/** The engine's small view of a node:http request. */
-export function corsView(req: IncomingMessage): CorsRequest {
+/** The engine's small view of a node:http request (only its method and headers are read). */
+export function corsView(req: Pick<IncomingMessage, "method" | "headers">): CorsRequest {
   return new NodeCorsRequest(req);
 }

@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Snapshot } from "../config/snapshot.js";
 import { Gateway, type GatewayOptions } from "./gateway.js";
+import { WebSocketUpgrades } from "./websocket/upgrade.js";
 
 export interface ListenAddress {
   readonly host: string;
@@ -23,6 +24,8 @@ export function parseListen(value: string): ListenAddress {
 
 export interface RunningGateway {
   readonly gateway: Gateway;
+  /** The listener's WebSocket upgrades (open tunnels). */
+  readonly websockets: WebSocketUpgrades;
   readonly server: Server;
   readonly address: AddressInfo;
   /** `http://host:port` of the listener. */
@@ -77,6 +80,8 @@ export async function startGateway(
     gateway.handle,
   );
   server.on("connect", (req: IncomingMessage, socket: Duplex) => answerConnect(gateway, req, socket));
+  const websockets = new WebSocketUpgrades(gateway, options);
+  server.on("upgrade", websockets.listener(server));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listen.port, listen.host, () => {
@@ -89,6 +94,7 @@ export async function startGateway(
   let closing: Promise<{ unfinished: number }> | undefined;
   return {
     gateway,
+    websockets,
     server,
     address,
     url: `http://${host}:${address.port}`,
@@ -107,6 +113,8 @@ export async function startGateway(
         }
         const unfinished = gateway.inFlight;
         server.closeAllConnections();
+        // Upgraded connections are no longer node:http's: WebSockets are cut here, not drained.
+        websockets.closeAll();
         await closed;
         await gateway.close();
         return { unfinished };
