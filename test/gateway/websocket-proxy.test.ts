@@ -3,7 +3,7 @@
  * guarded by the API's CORS policy origins. Each test sends a real handshake over TCP and checks what
  * the client read and what reached the backend (or that nothing did).
  */
-import { request as httpRequest } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import { Writable } from "node:stream";
 import { WebSocket } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +34,9 @@ let greeter: EchoBackend;
 let refusing: EchoBackend;
 let hanging: EchoBackend;
 let downPort: number;
+/** A plain HTTP server (no WebSocket): it answers a handshake as an ordinary request and keeps reading. */
+let plainBackend: Server;
+const plainSeen: string[] = [];
 let gw: RunningGateway;
 const metrics = new GatewayMetrics();
 const lines: Record<string, unknown>[] = [];
@@ -71,6 +74,7 @@ function configFor(webOrigins: string[]): unknown {
       ws("refusing", "/refusing", refusing.url),
       { ...ws("slow", "/slow", hanging.url), backend: { type: "http", url: hanging.url, timeoutMs: 300 } },
       ws("down", "/down", `http://127.0.0.1:${downPort}`),
+      ws("http-only", "/http-only", `http://127.0.0.1:${(plainBackend.address() as { port: number }).port}`),
       ws("rollout", "/rollout", echo.url, { corsPolicy: "rollout" }),
       ws("lenient", "/lenient", echo.url, { corsPolicy: "lenient" }),
       {
@@ -121,6 +125,12 @@ beforeAll(async () => {
   });
   hanging = await startEchoBackend({ hang: true });
   downPort = await freePort();
+  plainBackend = createServer((req, res) => {
+    plainSeen.push(`${req.method} ${req.url}`);
+    res.writeHead(200, { "content-type": "text/plain", connection: "keep-alive" });
+    res.end("plain answer");
+  });
+  await new Promise<void>((resolve) => plainBackend.listen(0, "127.0.0.1", resolve));
   gw = await startGateway(
     snapshotFor([APP]),
     { host: "127.0.0.1", port: 0 },
@@ -131,6 +141,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw.close(0);
   for (const b of [echo, greeter, refusing, hanging]) await b.close();
+  plainBackend.closeAllConnections();
+  await new Promise((resolve) => plainBackend.close(resolve));
 });
 
 function port(): number {
@@ -457,6 +469,16 @@ describe("the backend's side of the handshake", () => {
     );
   });
 
+  it("never passes what the client sent after its handshake to a backend that did not switch (smuggling)", async () => {
+    const smuggled = Buffer.from("GET /internal/admin HTTP/1.1\r\nHost: backend\r\n\r\n", "latin1");
+    const answer = await handshake(port(), "/http-only", { Origin: APP }, { early: smuggled });
+    // The backend answered the handshake as a plain request: relayed, and the connection closed.
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe("plain answer");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(plainSeen).toEqual(["GET /http-only"]);
+  });
+
   it("relays the backend's refusal (status, headers and body) with the gateway's request id", async () => {
     const answer = await handshake(port(), "/refusing", { Origin: APP });
     expect(answer.status).toBe(404);
@@ -498,6 +520,27 @@ describe("closing", () => {
     expect(answer.status).toBe(101);
     echo.connections[before]?.socket.destroy();
     await answer.ws?.closed;
+  });
+
+  it("carries 40 WebSockets at once, each its own messages, and counts every one when they close", async () => {
+    await waitFor(() => gw.websockets.open === 0, "earlier tunnels to close");
+    const before = await metric(/crossgate_requests_total\{api="chat",status="101"\} (\d+)/);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => handshake(port(), "/chat", { Origin: APP })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 101));
+    expect(gw.websockets.open).toBe(40);
+    await Promise.all(
+      answers.map(async (answer, i) => {
+        const ws = answer.ws as NonNullable<HandshakeAnswer["ws"]>;
+        for (let m = 0; m < 5; m++) ws.send(`socket ${i} message ${m}`);
+        for (let m = 0; m < 5; m++) expect(await ws.next()).toBe(`socket ${i} message ${m}`);
+        ws.close();
+        await ws.closed;
+      }),
+    );
+    await waitFor(() => gw.websockets.open === 0, "every tunnel to close");
+    expect(await metric(/crossgate_requests_total\{api="chat",status="101"\} (\d+)/)).toBe(before + 40);
   });
 
   it("keeps a tunnel open longer than the gateway's request and header timeouts", async () => {

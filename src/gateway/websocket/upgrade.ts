@@ -263,13 +263,16 @@ export class WebSocketUpgrades {
       this.#observe(hs, 499);
       return;
     }
-    if (!offersWebSocket(response.headers.upgrade)) {
+    // The tunnel opens only on a real 101 to websocket (node:http's client emits `upgrade` for 101 only):
+    // bytes the client sends after its handshake must never reach a backend still reading HTTP, or
+    // they would be requests that skipped routing, the Origin check and auth (WebSocket smuggling).
+    if (response.statusCode !== 101 || !offersWebSocket(response.headers.upgrade)) {
       backendSide.destroy();
       this.#reportBackend(
         hs,
         upstream,
         "failed",
-        `switched to ${String(response.headers.upgrade)}, not websocket`,
+        `answered ${response.statusCode} with Upgrade: ${String(response.headers.upgrade)}, not a switch to websocket`,
       );
       this.#refuse(hs, "BACKEND_ERROR");
       return;
