@@ -26,6 +26,20 @@ export const ERRORS = {
   CORS_METHOD_NOT_ALLOWED: { status: 405, message: "Method Not Allowed" },
   CORS_HEADER_NOT_SUPPORTED: { status: 403, message: "Header Not Supported" },
   CORS_PRIVATE_NETWORK_NOT_ALLOWED: { status: 403, message: "Private Network Access Not Allowed" },
+  // WebSocket handshakes (src/gateway/websocket/, docs/cors.md#websockets).
+  WEBSOCKET_NOT_ALLOWED: {
+    status: 400,
+    message: "This API does not accept WebSocket upgrades (the API must set websocket: true)",
+  },
+  WEBSOCKET_HANDSHAKE_INVALID: { status: 400, message: "The WebSocket handshake is malformed" },
+  WEBSOCKET_VERSION_NOT_SUPPORTED: {
+    status: 426,
+    message: "Only WebSocket version 13 is supported (Sec-WebSocket-Version: 13)",
+  },
+  WEBSOCKET_ORIGIN_NOT_ALLOWED: {
+    status: 403,
+    message: "The WebSocket handshake's Origin is not allowed by the API's CORS policy",
+  },
   AUTH_KEY_MISSING: { status: 401, message: "An API key is required" },
   AUTH_KEY_INVALID: { status: 401, message: "The API key is not valid" },
   AUTH_APP_NOT_AUTHORIZED: { status: 403, message: "The application is not authorized for this API" },

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../config/schema.js";
+import { certificateSource, type StoredCertificates } from "../config/tls/sources.js";
 import { checkTlsMaterial, servesHttps } from "../config/tls-material.js";
 import { type ListenAddress, parseListen, type StartGatewayOptions } from "../gateway/server.js";
-import { certificateSource, type StoredCertificates } from "../gateway/tls/sources.js";
 import type { Problem } from "../problems.js";
 
 /**

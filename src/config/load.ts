@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
-import { certificateSource } from "../gateway/tls/sources.js";
 import type { Problem } from "../problems.js";
 import { parseJsonText } from "./parse-json.js";
 import { parseYamlText } from "./parse-yaml.js";
 import type { Config } from "./schema.js";
 import { type BuildResult, buildSnapshot } from "./snapshot.js";
+import { certificateSource } from "./tls/sources.js";
 import { checkTlsMaterial, servesHttps } from "./tls-material.js";
 
 export { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH } from "./syntax.js";

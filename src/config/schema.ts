@@ -363,6 +363,18 @@ export const ApiSchema = T.Object(
       T.Boolean({ description: "The CORS toggle: the permissive profile (Access-Control-Allow-Origin: *)." }),
     ),
     corsPolicy: T.Optional(T.String({ description: "A CORS policy by name; wins over the toggle." })),
+    websocket: T.Optional(
+      T.Boolean({
+        description:
+          "Carry WebSocket upgrades to the http backend (default false). The handshake's Origin is checked first: see websocketOrigins.",
+      }),
+    ),
+    websocketOrigins: T.Optional(
+      T.Union([T.Literal("policy"), T.Literal("any")], {
+        description:
+          "Which WebSocket handshakes are proxied: policy (default): those whose Origin the API's CORS policy allows (cors: true is not enough); any: every Origin, for an API without a CORS policy. Browsers apply no CORS to WebSockets: this check is what stops Cross-Site WebSocket Hijacking.",
+      }),
+    ),
     backend: BackendSchema,
   },
   { additionalProperties: false },

@@ -1,14 +1,9 @@
 import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import {
-  type CertificateInfo,
-  inspectPair,
-  nameCovers,
-  pemCertificates,
-} from "../gateway/tls/certificate.js";
-import { CertificateReadError, type CertificateSource } from "../gateway/tls/sources.js";
 import type { Problem } from "../problems.js";
 import type { Config } from "./schema.js";
+import { type CertificateInfo, inspectPair, nameCovers, pemCertificates } from "./tls/certificate.js";
+import { CertificateReadError, type CertificateSource } from "./tls/sources.js";
 import { isHttpsListen } from "./validate-tls.js";
 
 export interface TlsMaterialOptions {

@@ -25,6 +25,7 @@ import {
 } from "./schema.js";
 import { checkSchema, schemaProblems } from "./schema-errors.js";
 import { validateTls } from "./validate-tls.js";
+import { websocketProblems } from "./validate-websocket.js";
 import { isPlainObject, type Loose, wellTyped } from "./well-typed.js";
 
 /**
@@ -242,6 +243,10 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
     }
     if (api.backend !== undefined) checkBackend(api.backend, `${path}.backend`, err);
   }
+  // The WebSocket rules read whole items: those that satisfy the schema.
+  const valid = <T>(items: readonly Item<T>[]) =>
+    items.filter((i) => i.valid).map((i) => [i.index, i.value as T] as const);
+  problems.push(...websocketProblems(valid(apis), valid(groups), valid(policies)));
 
   for (const { index, value: p } of policies) {
     if (p.name !== undefined && !usedPolicies.has(p.name)) {

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Snapshot } from "../config/snapshot.js";
+import { certificateSource, type StoredCertificates } from "../config/tls/sources.js";
 import { silentLogger } from "../logger.js";
 import { Gateway, type GatewayOptions } from "./gateway.js";
 import { createHttpListener } from "./listeners/http.js";
@@ -9,7 +10,7 @@ import { createHttpsListener } from "./listeners/https.js";
 import type { GatewayServer, Listener } from "./listeners/listener.js";
 import { createRedirectServer } from "./listeners/redirect.js";
 import type { TlsCertificates } from "./tls/certificates.js";
-import { certificateSource, type StoredCertificates } from "./tls/sources.js";
+import { WebSocketUpgrades } from "./websocket/upgrade.js";
 
 export interface ListenAddress {
   readonly host: string;
@@ -51,6 +52,8 @@ export interface RunningGateway {
   readonly gateway: Gateway;
   /** node:http's server, or node:http2's secure server for an https listener. */
   readonly server: GatewayServer;
+  /** The listener's WebSocket upgrades (open tunnels). */
+  readonly websockets: WebSocketUpgrades;
   readonly address: AddressInfo;
   /** `http://host:port` or `https://host:port` of the listener. */
   readonly url: string;
@@ -110,6 +113,13 @@ export async function startGateway(
     throw error;
   }
   const server = listener.server;
+  // WebSocket handshakes over HTTP/1.1: node:http hands them to `upgrade`; the TLS server attaches
+  // HTTP/1.1 on `secureConnection`, which is how a non-WebSocket upgrade is served as a plain request.
+  const websockets = new WebSocketUpgrades(gateway, options);
+  server.on(
+    "upgrade",
+    websockets.listener(server, listener.scheme === "https" ? "secureConnection" : "connection"),
+  );
   let bound: AddressInfo;
   try {
     bound = await listen(server, address);
@@ -135,6 +145,7 @@ export async function startGateway(
   const https = listener.scheme === "https" ? (listener as { certificates?: TlsCertificates }) : undefined;
   return {
     gateway,
+    websockets,
     server,
     address: bound,
     url: urlOf(listener.scheme, bound),
@@ -162,6 +173,8 @@ export async function startGateway(
         }
         const unfinished = gateway.inFlight;
         listener.closeAll();
+        // Upgraded connections are no longer node:http's: WebSockets are cut here, not drained.
+        websockets.closeAll();
         listener.dispose();
         await closed;
         await redirectClosed;

@@ -10,6 +10,10 @@ interface Tally {
 export type CorsOutcome = "allowed" | "refused" | "report-only";
 const OUTCOMES: readonly CorsOutcome[] = ["allowed", "refused", "report-only"];
 
+/** The kind label of a CORS decision: a WebSocket handshake's Origin check is the third kind. */
+export type CorsDecisionKind = "preflight" | "actual" | "websocket";
+const KINDS: readonly CorsDecisionKind[] = ["preflight", "actual", "websocket"];
+
 /**
  * The gateway's Prometheus metrics (SPEC section 8), one registry per process.
  * Label values are bounded: API names come from the configuration, reasons from the engine.
@@ -25,7 +29,7 @@ export class GatewayMetrics {
   readonly #requestsByApi = new Map<string, Map<number, Tally>>();
   readonly #requestTallies: Tally[] = [];
   /** Per kind and outcome (`kindIndex * 3 + outcomeIndex`), reason to its tally. */
-  readonly #corsByReason: Map<string, Tally>[] = Array.from({ length: 6 }, () => new Map());
+  readonly #corsByReason: Map<string, Tally>[] = Array.from({ length: KINDS.length * 3 }, () => new Map());
   readonly #corsTallies: Tally[] = [];
   /** Error code to its tally. */
   readonly #errorsByCode = new Map<string, Tally>();
@@ -42,7 +46,7 @@ export class GatewayMetrics {
   });
   readonly corsDecisions: Counter<"kind" | "outcome" | "reason"> = new Counter({
     name: "crossgate_cors_decisions_total",
-    help: "CORS decisions by kind (preflight, actual), outcome (allowed, refused, report-only) and reason.",
+    help: "CORS decisions by kind (preflight, actual, websocket), outcome (allowed, refused, report-only) and reason.",
     labelNames: ["kind", "outcome", "reason"] as const,
     registers: [this.registry],
     collect: (): void => flush(this.corsDecisions, this.#corsTallies),
@@ -59,6 +63,11 @@ export class GatewayMetrics {
     help: "Time from calling the backend to its response headers, by API.",
     labelNames: ["api"] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly websocketConnections = new Gauge({
+    name: "crossgate_websocket_connections",
+    help: "WebSocket connections open through the gateway (upgraded and not yet closed).",
     registers: [this.registry],
   });
   readonly revision = new Gauge({
@@ -120,13 +129,19 @@ export class GatewayMetrics {
 
   /** Counts one CORS decision (`crossgate_cors_decisions_total{kind, outcome, reason}`). */
   countCorsDecision(preflight: boolean, outcome: CorsOutcome, reason: string): void {
-    const byReason = this.#corsByReason[(preflight ? 0 : 3) + OUTCOMES.indexOf(outcome)] as Map<
-      string,
-      Tally
-    >;
+    this.#countCors(preflight ? 0 : 1, outcome, reason);
+  }
+
+  /** Counts one WebSocket handshake's Origin check (`crossgate_cors_decisions_total{kind="websocket"}`). */
+  countWebSocketDecision(outcome: CorsOutcome, reason: string): void {
+    this.#countCors(2, outcome, reason);
+  }
+
+  #countCors(kindIndex: number, outcome: CorsOutcome, reason: string): void {
+    const byReason = this.#corsByReason[kindIndex * 3 + OUTCOMES.indexOf(outcome)] as Map<string, Tally>;
     let tally = byReason.get(reason);
     if (tally === undefined) {
-      tally = { labels: { kind: preflight ? "preflight" : "actual", outcome, reason }, pending: 0 };
+      tally = { labels: { kind: KINDS[kindIndex] as CorsDecisionKind, outcome, reason }, pending: 0 };
       byReason.set(reason, tally);
       this.#corsTallies.push(tally);
     }

@@ -33,30 +33,65 @@ export function planRequest(snapshot: Snapshot, view: RequestView, trace?: Trace
     return error(refusal, ERRORS[refusal].message, preflight, undefined, undefined);
   }
 
-  const target = view.target;
-  const q = target.indexOf("?");
-  const normalized = normalizePath(q < 0 ? target : target.slice(0, q), snapshot.router.pathOptions);
-  if (!normalized.ok) {
-    trace?.push({ check: "path", verdict: "fail", detail: `${normalized.detail}: refused before routing` });
+  const at = locate(snapshot, view, trace);
+  if (at.refusal !== undefined) {
     const fallback = preflight ? undefined : groupDefault(snapshot, view, trace);
-    return error(
-      normalized.refusal,
-      `${ERRORS[normalized.refusal].message}: ${normalized.detail}`,
-      preflight,
-      undefined,
-      fallback,
-    );
+    return error(at.refusal, at.message, preflight, undefined, fallback);
   }
-  const path = routablePath(normalized.path, normalized.encoded);
-  if (trace && normalized.path !== (q < 0 ? target : target.slice(0, q))) {
-    trace.push({ check: "path", verdict: "info", detail: `normalized to ${normalized.path}` });
-  }
-  const query = q < 0 ? "" : target.slice(q);
-  // The Host matters to routing only when a group names domains.
-  const host = snapshot.router.usesHost ? hostName(view.host) : "";
+  const { path, query, host } = at;
   return preflight
     ? planPreflight(snapshot, view, host, path, query, trace)
     : planActual(snapshot, view, host, path, query, trace);
+}
+
+/** Where a request goes, once its path is normalized: what is routed (and forwarded), its query, its host. */
+export type Location =
+  | {
+      readonly refusal: undefined;
+      readonly message: undefined;
+      readonly path: SanitizedPath;
+      readonly query: string;
+      /** The Host's name when some group names domains (routing needs it), else "". */
+      readonly host: string;
+    }
+  | {
+      readonly refusal: ErrorCode;
+      readonly message: string;
+      readonly path: undefined;
+      readonly query: undefined;
+      readonly host: undefined;
+    };
+
+/**
+ * Step 0's path half (SPEC section 3): the path normalized once, before routing, or the refusal of an
+ * ambiguous one; shared by every kind of request (src/plan/websocket.ts for handshakes).
+ */
+export function locate(snapshot: Snapshot, view: RequestView, trace?: TraceStep[]): Location {
+  const target = view.target;
+  const q = target.indexOf("?");
+  const raw = q < 0 ? target : target.slice(0, q);
+  const normalized = normalizePath(raw, snapshot.router.pathOptions);
+  if (!normalized.ok) {
+    trace?.push({ check: "path", verdict: "fail", detail: `${normalized.detail}: refused before routing` });
+    return {
+      refusal: normalized.refusal,
+      message: `${ERRORS[normalized.refusal].message}: ${normalized.detail}`,
+      path: undefined,
+      query: undefined,
+      host: undefined,
+    };
+  }
+  if (trace && normalized.path !== raw) {
+    trace.push({ check: "path", verdict: "info", detail: `normalized to ${normalized.path}` });
+  }
+  return {
+    refusal: undefined,
+    message: undefined,
+    path: routablePath(normalized.path, normalized.encoded),
+    query: q < 0 ? "" : target.slice(q),
+    // The Host matters to routing only when a group names domains.
+    host: snapshot.router.usesHost ? hostName(view.host) : "",
+  };
 }
 
 function planPreflight(
@@ -160,19 +195,27 @@ function planActual(
   } else {
     trace?.push({ check: "cors", verdict: "info", detail: "no CORS rules: crossgate adds no CORS headers" });
   }
-  const denied = authenticate(snapshot, api, view, trace);
-  if (denied !== undefined) return error(denied, ERRORS[denied].message, false, api, decision);
+  const auth = authenticate(snapshot, api, view, trace);
+  if (auth.refusal !== undefined)
+    return error(auth.refusal, ERRORS[auth.refusal].message, false, api, decision);
   return forward(api, match, path, query, false, decision, trace);
 }
 
-/** `auth: app`: a known API key of an application authorized for the API; the error code otherwise. */
-function authenticate(
+/** What authentication found: the refusal's code, or the application (none for an `auth: none` API). */
+export type AuthResult =
+  | { readonly refusal: ErrorCode; readonly app: undefined }
+  | { readonly refusal: undefined; readonly app: string | undefined };
+
+const NO_AUTH: AuthResult = { refusal: undefined, app: undefined };
+
+/** `auth: app`: a known API key of an application authorized for the API, else 401 or 403. */
+export function authenticate(
   snapshot: Snapshot,
   api: ApiRuntime,
   view: RequestView,
-  trace: TraceStep[] | undefined,
-): ErrorCode | undefined {
-  if (api.auth !== "app") return undefined;
+  trace?: TraceStep[],
+): AuthResult {
+  if (api.auth !== "app") return NO_AUTH;
   const key = view.header(snapshot.apiKeyHeader);
   let refusal: ErrorCode | undefined;
   let app: string | undefined;
@@ -181,7 +224,7 @@ function authenticate(
     const found = snapshot.appsByKeyHash.get(hashApiKey(key));
     if (found === undefined) refusal = "AUTH_KEY_INVALID";
     else if (!found.apis.has(api.name)) refusal = "AUTH_APP_NOT_AUTHORIZED";
-    app = found?.name;
+    else app = found.name;
   }
   trace?.push(
     refusal === undefined
@@ -192,7 +235,7 @@ function authenticate(
           detail: `auth: app: ${ERRORS[refusal].message} (${snapshot.apiKeyHeader})`,
         },
   );
-  return refusal;
+  return refusal === undefined ? { refusal: undefined, app } : { refusal, app: undefined };
 }
 
 /** The default policy of the group that serves `host` (lowercase, no port), for requests no API serves. */

@@ -38,7 +38,7 @@ export class StaleRevisionError extends Error {
 
 /** A certificate chain and its private key as uploaded (PEM text), by the id the configuration names. */
 export interface StoredCertificate {
-  /** `sha256:` and 64 hex digits, derived from the content by the caller (src/gateway/tls/certificate.ts). */
+  /** `sha256:` and 64 hex digits, derived from the content by the caller (src/config/tls/certificate.ts). */
   readonly id: string;
   readonly cert: string;
   readonly key: string;

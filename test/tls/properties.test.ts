@@ -6,10 +6,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { nameCovers } from "../../src/config/tls/certificate.js";
 import { HstsTable } from "../../src/gateway/listeners/hsts.js";
 import { httpsLocation } from "../../src/gateway/listeners/redirect.js";
 import { parseListen } from "../../src/gateway/server.js";
-import { nameCovers } from "../../src/gateway/tls/certificate.js";
 import { normalizeServerName, SniTable } from "../../src/gateway/tls/sni.js";
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,6}[a-z0-9])?$/);

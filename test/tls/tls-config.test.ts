@@ -7,10 +7,10 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfigFile } from "../../src/config/load.js";
+import { inspectPair, normalizePem, storedId } from "../../src/config/tls/certificate.js";
+import { certificateSource } from "../../src/config/tls/sources.js";
 import { checkTlsMaterial } from "../../src/config/tls-material.js";
 import { validateConfig } from "../../src/config/validate.js";
-import { inspectPair, normalizePem, storedId } from "../../src/gateway/tls/certificate.js";
-import { certificateSource } from "../../src/gateway/tls/sources.js";
 import type { Problem } from "../../src/problems.js";
 import { DAY, describeWithOpenssl, newKey, TestCa, tempDir } from "../support/tls.js";
 

@@ -16,10 +16,15 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 /** Request fields the gateway sets itself; the client's values are dropped (never trusted). */
-const GATEWAY_SET = new Set(["x-request-id", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"]);
+export const GATEWAY_SET: ReadonlySet<string> = new Set([
+  "x-request-id",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+]);
 
 /** Socket-level failures before a response: the upstream could not be reached or went away. */
-const UNREACHABLE_CODES = new Set([
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ENOTFOUND",
@@ -72,14 +77,15 @@ export function joinPath(base: string, remainder: string): string {
 }
 
 /** The client's address appended to the X-Forwarded-For it sent, if any. */
-function forwardedFor(req: IncomingMessage): string {
+export function forwardedFor(req: IncomingMessage): string {
   const address = req.socket.remoteAddress ?? "unknown";
   const previous = req.headers["x-forwarded-for"];
   const prior = Array.isArray(previous) ? previous.join(", ") : previous;
   return prior === undefined || prior.trim() === "" ? address : `${prior}, ${address}`;
 }
 
-function errorCode(error: unknown): string | undefined {
+/** The `code` of an error or of its causes: `ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`. */
+export function errorCode(error: unknown): string | undefined {
   if (error === null || typeof error !== "object") return undefined;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string") return code;

@@ -9,11 +9,11 @@ import {
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Snapshot } from "../../config/snapshot.js";
+import type { CertificateSource } from "../../config/tls/sources.js";
 import type { Logger } from "../../logger.js";
 import type { GatewayMetrics } from "../../observability/metrics.js";
 import type { Gateway } from "../gateway.js";
 import { TlsCertificates } from "../tls/certificates.js";
-import type { CertificateSource } from "../tls/sources.js";
 import { answerConnect } from "./connect.js";
 import { HstsTable } from "./hsts.js";
 import { applyHttp1Limits, type Listener } from "./listener.js";

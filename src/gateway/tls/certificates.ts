@@ -1,10 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createSecureContext, type SecureContext } from "node:tls";
 import type { TlsCertificateConfig, TlsConfig } from "../../config/schema.js";
+import { type CertificateInfo, inspectPair } from "../../config/tls/certificate.js";
+import {
+  type CertificateMaterial,
+  CertificateReadError,
+  type CertificateSource,
+} from "../../config/tls/sources.js";
 import type { Logger } from "../../logger.js";
-import { type CertificateInfo, inspectPair } from "./certificate.js";
 import { SniTable } from "./sni.js";
-import { type CertificateMaterial, CertificateReadError, type CertificateSource } from "./sources.js";
 import { type FilesWatch, watchFiles } from "./watch.js";
 
 /** A certificate being served: its context, what it is, and the content it was built from. */

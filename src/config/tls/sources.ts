@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
-import type { TlsCertificateConfig } from "../../config/schema.js";
+import type { TlsCertificateConfig } from "../schema.js";
 
 /** A certificate chain and key as PEM text, and the files they came from (watched for rotation). */
 export interface CertificateMaterial {
