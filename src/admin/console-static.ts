@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /**
  * Serves the web console (console/, built by Vite into dist/console) at /console/ on the admin
@@ -101,12 +101,11 @@ export function registerConsole(app: FastifyInstance, dir: string | undefined): 
   app.get("/", { schema: { hide: true } }, async (_request, reply) =>
     reply.header("content-security-policy", CONSOLE_CSP).redirect("/console/", 302),
   );
-  app.get("/console/*", { schema: { hide: true } }, async (request, reply) => {
-    // The router ignores a trailing slash: /console arrives here too, and relative asset URLs need the slash.
-    if (request.url.split("?")[0] === "/console") {
-      return reply.header("content-security-policy", CONSOLE_CSP).redirect("/console/", 301);
-    }
-    const rest = (request.params as { "*": string })["*"] ?? "";
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split("?")[0] ?? "";
+    // The router ignores a trailing slash, so /console arrives here too; relative URLs need the slash.
+    if (path === "/console") return reply.header("content-security-policy", CONSOLE_CSP).redirect("/console/", 301);
+    const rest = (request.params as { "*"?: string })["*"] ?? "";
     const file = files.get(rest);
     if (file) return send(reply, file);
     // A missing asset is a 404 (a stale page asking for an old hash must not get HTML back as script).
@@ -117,5 +116,7 @@ export function registerConsole(app: FastifyInstance, dir: string | undefined): 
         : `No console file ${rest}`;
     }
     return send(reply, index);
-  });
+  };
+  app.get("/console", { schema: { hide: true } }, handler);
+  app.get("/console/*", { schema: { hide: true } }, handler);
 }

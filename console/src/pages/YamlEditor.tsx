@@ -26,9 +26,13 @@ export const YamlEditor = forwardRef<
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is created once and owns its text; later values arrive through the effect below
   useEffect(() => {
     if (!host.current) return;
+    // In a shadow root CodeMirror's styles are constructed style sheets (adoptedStyleSheets), which the
+    // console's Content-Security-Policy (style-src 'self', no inline <style>) allows.
+    const shadow = host.current.shadowRoot ?? host.current.attachShadow({ mode: "open" });
     const v = new EditorView({
       doc: value,
-      parent: host.current,
+      root: shadow,
+      parent: shadow,
       extensions: [
         basicSetup,
         yaml(),
@@ -55,6 +59,11 @@ export const YamlEditor = forwardRef<
           if (u.docChanged) onChangeRef.current(u.state.doc.toString());
         }),
         EditorView.contentAttributes.of({ "aria-label": label }),
+        EditorView.theme({
+          "&": { height: "640px", fontSize: "14px" },
+          ".cm-scroller": { fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace' },
+          "&.cm-focused": { outline: "3px solid #f0a000" },
+        }),
       ],
     });
     view.current = v;
