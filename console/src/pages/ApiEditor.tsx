@@ -66,7 +66,7 @@ export default function ApiEditor({ name }: { name?: string }) {
   );
   const problems = check.current || !serverProblems ? (check.data?.problems ?? []) : serverProblems;
   const errors = problems.filter((p) => p.severity === "error");
-  const dirty = base !== undefined && (creating ? form.name !== "" : check.data?.unchanged === false);
+  const dirty = base !== undefined && (creating ? form.name !== "" : (check.current && check.data?.unchanged === false));
   const guard = useUnsavedGuard(dirty && !busy);
   const set =
     <K extends keyof ApiForm>(key: K) =>
@@ -106,12 +106,15 @@ export default function ApiEditor({ name }: { name?: string }) {
             ...(base?.revision !== undefined ? { ifMatch: base.revision } : {}),
           });
       setBase({ api: draft, revision: answer.data.revision });
-      setSaved(`Saved: revision #${answer.data.revision} is live.`);
-      await invalidate();
+      const message = `Saved: revision #${answer.data.revision} is live.`;
       if (creating) {
-        setFlash(`Saved: revision #${answer.data.revision} is live.`);
+        // The message is shown by the new resource's page, once it is there.
+        setFlash(message);
         await navigate(`/apis/${encodeURIComponent(draft.name)}`, { replace: true });
+      } else {
+        setSaved(message);
       }
+      void invalidate();
     } catch (error) {
       if (error instanceof ApiError && error.problems.length > 0)
         setServerProblems(relativeProblems(error.problems, "apis"));
@@ -190,7 +193,11 @@ export default function ApiEditor({ name }: { name?: string }) {
               {dirty ? (
                 <p className="alert">The test uses the saved API; save your changes first to test them.</p>
               ) : null}
-              <ApiTest api={base.api} config={cfg} />
+              {status.data && cfg ? (
+                <ApiTest api={base.api} config={cfg} gatewayUrl={status.data.node.gatewayUrl} />
+              ) : (
+                <p className="muted">Loading…</p>
+              )}
             </>
           ) : (
             <p className="muted">Save the API first: the test goes through the live gateway.</p>

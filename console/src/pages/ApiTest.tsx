@@ -23,12 +23,15 @@ export function parseHeaderList(text: string): { name: string; value: string }[]
 }
 
 /** The Test tab: a request through the real gateway, as a browser on `origin` sends it. */
-export function ApiTest({ api, config }: { api: Api; config: Config | undefined }) {
+export function ApiTest({ api, config, gatewayUrl }: { api: Api; config: Config | undefined; gatewayUrl: string | undefined }) {
   const group = config?.groups?.find((g) => g.name === api.group);
   const [origin, setOrigin] = useState("");
   const [method, setMethod] = useState<Method>(api.method === "ANY" ? "GET" : api.method);
   const [path, setPath] = useState(`${group?.basePath?.replace(/\/$/, "") ?? ""}${samplePath(api.path)}`);
-  const [host, setHost] = useState(group?.domains?.find((d) => !d.startsWith("*.")) ?? "");
+  // A grouped API is reached on its group's domain; any other on the gateway's own address.
+  const [host, setHost] = useState(
+    group?.domains?.find((d) => !d.startsWith("*.")) ?? (gatewayUrl ? new URL(gatewayUrl).host : ""),
+  );
   const [headers, setHeaders] = useState("");
   const [credentials, setCredentials] = useState(false);
   const [body, setBody] = useState("");

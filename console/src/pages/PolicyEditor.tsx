@@ -109,7 +109,7 @@ export default function PolicyEditor({ name }: { name?: string }) {
   const errors = problems.filter((p) => p.severity === "error");
   const dirty =
     base !== undefined &&
-    (creating ? form.name !== "" || form.origins.length > 0 : check.data?.unchanged === false);
+    (creating ? form.name !== "" || form.origins.length > 0 : (check.current && check.data?.unchanged === false));
   const guard = useUnsavedGuard(dirty && !busy);
   const set =
     <K extends keyof PolicyForm>(key: K) =>
@@ -147,12 +147,15 @@ export default function PolicyEditor({ name }: { name?: string }) {
           });
       setConflict(undefined);
       setBase({ policy: draft, revision: answer.data.revision });
-      setSaved(`Saved: revision #${answer.data.revision} is live.`);
-      await invalidate();
+      const message = `Saved: revision #${answer.data.revision} is live.`;
       if (creating) {
-        setFlash(`Saved: revision #${answer.data.revision} is live.`);
+        // The message is shown by the new resource's page, once it is there.
+        setFlash(message);
         await navigate(`/cors-policies/${encodeURIComponent(draft.name)}`, { replace: true });
+      } else {
+        setSaved(message);
       }
+      void invalidate();
     } catch (error) {
       if (error instanceof ApiError && error.code === "STALE_REVISION") {
         let theirs: CorsPolicy | null | undefined;
