@@ -105,8 +105,14 @@ export function ApiTest({ api, config, gatewayUrl }: { api: Api; config: Config 
           Send test request
         </button>
       </form>
-      <ErrorAlert error={error} />
-      {result ? <TestResultView result={result} /> : null}
+      <div className="results">
+        <ErrorAlert error={error} />
+        {result ? (
+          <TestResultView result={result} />
+        ) : (
+          <p className="muted">The preflight and the actual request, with their headers, request ids and timings, appear here.</p>
+        )}
+      </div>
     </div>
   );
 }

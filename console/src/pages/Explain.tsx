@@ -64,6 +64,7 @@ export default function Explain() {
 
   const run = async (f: ExplainForm) => {
     setError(undefined);
+    setResult(undefined);
     try {
       const answer = await call<Explanation>("/explain", { method: "POST", body: inputOf(f) });
       setResult(answer.data);
