@@ -104,7 +104,8 @@ export function registerConsole(app: FastifyInstance, dir: string | undefined): 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split("?")[0] ?? "";
     // The router ignores a trailing slash, so /console arrives here too; relative URLs need the slash.
-    if (path === "/console") return reply.header("content-security-policy", CONSOLE_CSP).redirect("/console/", 301);
+    if (path === "/console")
+      return reply.header("content-security-policy", CONSOLE_CSP).redirect("/console/", 301);
     const rest = (request.params as { "*"?: string })["*"] ?? "";
     const file = files.get(rest);
     if (file) return send(reply, file);

@@ -51,14 +51,15 @@ export function diffLines(before: string, after: string): DiffLine[] {
         i++;
         j++;
       } else if (
-        j < m &&
-        (i >= n || (lcs[i * width + j + 1] as number) >= (lcs[(i + 1) * width + j] as number))
+        i < n &&
+        (j >= m || (lcs[(i + 1) * width + j] as number) >= (lcs[i * width + j + 1] as number))
       ) {
-        out.push({ op: "+", text: b[start + j] as string, new: start + j + 1 });
-        j++;
-      } else {
+        // Removals before additions, as diff(1) shows a replaced line.
         out.push({ op: "-", text: a[start + i] as string, old: start + i + 1 });
         i++;
+      } else {
+        out.push({ op: "+", text: b[start + j] as string, new: start + j + 1 });
+        j++;
       }
     }
   } else {

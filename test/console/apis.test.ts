@@ -14,7 +14,12 @@ const SEED = {
     { name: "webmethods", domains: ["wm.test"] },
   ],
   corsPolicies: [
-    { name: "app-policy", allowOrigins: ["http://app.test"], allowMethods: ["GET", "PUT"], allowHeaders: ["X-Sdk-Date"] },
+    {
+      name: "app-policy",
+      allowOrigins: ["http://app.test"],
+      allowMethods: ["GET", "PUT"],
+      allowHeaders: ["X-Sdk-Date"],
+    },
     {
       name: "wm-policy",
       allowOrigins: ["http://test2.com"],
@@ -26,21 +31,31 @@ const SEED = {
     },
   ],
   apis: [
-    { name: "orders", group: "webmethods", method: "ANY", path: "/orders", corsPolicy: "wm-policy", backend: { type: "mock", body: "[]" } },
+    {
+      name: "orders",
+      group: "webmethods",
+      method: "ANY",
+      path: "/orders",
+      corsPolicy: "wm-policy",
+      backend: { type: "mock", body: "[]" },
+    },
   ],
 };
 
-async function newApi(page: Page, fields: {
-  name: string;
-  group?: string;
-  method: string;
-  path: string;
-  match?: string;
-  toggle?: boolean;
-  policy?: string;
-  status?: string;
-  body?: string;
-}): Promise<void> {
+async function newApi(
+  page: Page,
+  fields: {
+    name: string;
+    group?: string;
+    method: string;
+    path: string;
+    match?: string;
+    toggle?: boolean;
+    policy?: string;
+    status?: string;
+    body?: string;
+  },
+): Promise<void> {
   await go(page, "APIs");
   await page.getByRole("button", { name: "New API" }).click();
   await page.getByLabel("Name", { exact: true }).fill(fields.name);
@@ -58,7 +73,8 @@ async function newApi(page: Page, fields: {
 async function problemsNextTo(page: Page, label: string): Promise<string> {
   const ids = (await page.getByLabel(label, { exact: true }).getAttribute("aria-describedby")) ?? "";
   const texts: string[] = [];
-  for (const id of ids.split(" ").filter(Boolean)) texts.push((await page.locator(`[id="${id}"]`).textContent()) ?? "");
+  for (const id of ids.split(" ").filter(Boolean))
+    texts.push((await page.locator(`[id="${id}"]`).textContent()) ?? "");
   return texts.join(" ");
 }
 
@@ -82,20 +98,47 @@ describeWithChromium("console flows: APIs, the Test tab, explain", () => {
     await node?.stop();
   });
 
-  it("flow 4: the seeds' APIs are created in the three areas; a duplicate route is flagged while typing", { timeout: 120_000 }, async () => {
+  it("flow 4: the seeds' APIs are created in the three areas; a duplicate route is flagged while typing", {
+    timeout: 120_000,
+  }, async () => {
     const { page, context, cspViolations } = await openConsole(launched.browser, node);
-    await newApi(page, { name: "simple", group: "huawei", method: "GET", path: "/simple", toggle: true, status: "200", body: '{"status":"200"}' });
-    for (const legend of ["Frontend", "Security", "Backend"]) await page.getByRole("group", { name: legend }).waitFor();
+    await newApi(page, {
+      name: "simple",
+      group: "huawei",
+      method: "GET",
+      path: "/simple",
+      toggle: true,
+      status: "200",
+      body: '{"status":"200"}',
+    });
+    for (const legend of ["Frontend", "Security", "Backend"])
+      await page.getByRole("group", { name: legend }).waitFor();
     await expect.poll(() => page.getByTitle("The API as YAML").textContent()).toContain("cors: true");
     await screenshot(page, "api-editor");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
 
-    await newApi(page, { name: "options", group: "huawei", method: "OPTIONS", path: "/", match: "prefix", toggle: true, status: "200", body: '{"status":"200"}' });
+    await newApi(page, {
+      name: "options",
+      group: "huawei",
+      method: "OPTIONS",
+      path: "/",
+      match: "prefix",
+      toggle: true,
+      status: "200",
+      body: '{"status":"200"}',
+    });
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
 
-    await newApi(page, { name: "bound", method: "PUT", path: "/bound", policy: "app-policy", status: "200", body: "ok" });
+    await newApi(page, {
+      name: "bound",
+      method: "PUT",
+      path: "/bound",
+      policy: "app-policy",
+      status: "200",
+      body: "ok",
+    });
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
 
@@ -105,13 +148,21 @@ describeWithChromium("console flows: APIs, the Test tab, explain", () => {
     expect(await page.getByLabel("Path").getAttribute("aria-invalid")).toBe("true");
     await screenshot(page, "api-duplicate-route");
     await page.getByLabel("Path").fill("/simple2");
-    await expect.poll(() => problemsNextTo(page, "Path"), { timeout: 10_000 }).not.toMatch(/already served by/);
+    await expect
+      .poll(() => problemsNextTo(page, "Path"), { timeout: 10_000 })
+      .not.toMatch(/already served by/);
 
-    const stored = (await node.admin("GET", "/admin/v1/apis")).json.items.map((a: { name: string }) => a.name);
+    const stored = (await node.admin("GET", "/admin/v1/apis")).json.items.map(
+      (a: { name: string }) => a.name,
+    );
     expect(stored).toEqual(["orders", "simple", "options", "bound"]);
     // The seed's scenario 1 and 3 through the gateway the console configured.
     const simple = await node.data("GET", "/simple", { host: "www.test.com", origin: "http://www.cors.com" });
-    expect([simple.status, simple.body, simple.headers["access-control-allow-origin"]]).toEqual([200, '{"status":"200"}', "*"]);
+    expect([simple.status, simple.body, simple.headers["access-control-allow-origin"]]).toEqual([
+      200,
+      '{"status":"200"}',
+      "*",
+    ]);
     const preflight = await node.data("OPTIONS", "/", {
       host: "www.test.com",
       origin: "http://www.cors.com",
@@ -136,7 +187,9 @@ describeWithChromium("console flows: APIs, the Test tab, explain", () => {
     await context.close();
   });
 
-  it("flow 5: the Test tab sends the preflight and the request through the gateway; a refused origin shows the reason and Chromium's sentence", { timeout: 120_000 }, async () => {
+  it("flow 5: the Test tab sends the preflight and the request through the gateway; a refused origin shows the reason and Chromium's sentence", {
+    timeout: 120_000,
+  }, async () => {
     const { page, context } = await openConsole(launched.browser, node);
     await go(page, "APIs");
     await page.getByRole("link", { name: "bound", exact: true }).click();
@@ -152,7 +205,9 @@ describeWithChromium("console flows: APIs, the Test tab, explain", () => {
     const actualHeaders = await headerRows(page, "Actual exchange", "Response headers");
     expect(actualHeaders).toContain("Access-Control-Allow-Originhttp://app.test");
     for (const region of ["Preflight exchange", "Actual exchange"]) {
-      expect(await page.getByRole("region", { name: region }).textContent()).toMatch(/Request id [0-9a-f]{32}/);
+      expect(await page.getByRole("region", { name: region }).textContent()).toMatch(
+        /Request id [0-9a-f]{32}/,
+      );
     }
     await screenshot(page, "api-test-allowed");
 
@@ -161,11 +216,13 @@ describeWithChromium("console flows: APIs, the Test tab, explain", () => {
     await expect.poll(() => verdict.textContent(), { timeout: 10_000 }).toMatch(/^blocked/);
     const preflight = page.getByRole("region", { name: "Preflight exchange" });
     expect(await preflight.textContent()).toContain("403");
-    expect(await preflight.textContent()).toContain("CORS_ORIGIN_NOT_ALLOWED: Specified Origin is not allowed");
-    expect(await page.getByText("Gateway's reason").first().textContent()).toContain("http://evil.test matches no allowed origin");
     expect(await preflight.textContent()).toContain(
-      "Access to fetch at 'http://127.0.0.1:",
+      "CORS_ORIGIN_NOT_ALLOWED: Specified Origin is not allowed",
     );
+    expect(await page.getByText("Gateway's reason").first().textContent()).toContain(
+      "http://evil.test matches no allowed origin",
+    );
+    expect(await preflight.textContent()).toContain("Access to fetch at 'http://127.0.0.1:");
     expect(await preflight.textContent()).toContain(
       "from origin 'http://evil.test' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
     );
@@ -175,15 +232,52 @@ describeWithChromium("console flows: APIs, the Test tab, explain", () => {
     await context.close();
   });
 
-  it("flow 6: explain gives the webMethods seed's rows (403, 405, 403, 200) with exact headers; a pasted Chromium error is parsed", { timeout: 120_000 }, async () => {
+  it("flow 6: explain gives the webMethods seed's rows (403, 405, 403, 200) with exact headers; a pasted Chromium error is parsed", {
+    timeout: 120_000,
+  }, async () => {
     const { page, context, cspViolations } = await openConsole(launched.browser, node);
     await go(page, "Explain");
     await screenshot(page, "explain-empty");
-    const rows: { origin: string; method: string; headers: string; status: string; verdict: RegExp; text: string }[] = [
-      { origin: "http://test.com", method: "POST", headers: "test1, test2", status: "403", verdict: /^blocked/, text: "Specified Origin is not allowed" },
-      { origin: "http://test2.com", method: "DELETE", headers: "test1, test2", status: "405", verdict: /^blocked/, text: "Method Not Allowed" },
-      { origin: "http://test2.com", method: "POST", headers: "test3", status: "403", verdict: /^blocked/, text: "Header Not Supported" },
-      { origin: "http://test2.com", method: "POST", headers: "test1", status: "200", verdict: /^allowed/, text: "preflight passes" },
+    const rows: {
+      origin: string;
+      method: string;
+      headers: string;
+      status: string;
+      verdict: RegExp;
+      text: string;
+    }[] = [
+      {
+        origin: "http://test.com",
+        method: "POST",
+        headers: "test1, test2",
+        status: "403",
+        verdict: /^blocked/,
+        text: "Specified Origin is not allowed",
+      },
+      {
+        origin: "http://test2.com",
+        method: "DELETE",
+        headers: "test1, test2",
+        status: "405",
+        verdict: /^blocked/,
+        text: "Method Not Allowed",
+      },
+      {
+        origin: "http://test2.com",
+        method: "POST",
+        headers: "test3",
+        status: "403",
+        verdict: /^blocked/,
+        text: "Header Not Supported",
+      },
+      {
+        origin: "http://test2.com",
+        method: "POST",
+        headers: "test1",
+        status: "200",
+        verdict: /^allowed/,
+        text: "preflight passes",
+      },
     ];
     const verdict = page.getByRole("status");
     for (const row of rows) {
@@ -199,7 +293,9 @@ describeWithChromium("console flows: APIs, the Test tab, explain", () => {
       expect(await preflight.textContent()).toContain(`: ${row.status}`);
       if (row.status !== "200") {
         expect(await preflight.getByText("Chromium's console says").count()).toBe(1);
-        expect(await preflight.textContent()).toContain(`from origin '${row.origin}' has been blocked by CORS policy`);
+        expect(await preflight.textContent()).toContain(
+          `from origin '${row.origin}' has been blocked by CORS policy`,
+        );
       }
     }
     // Row 4: exactly the seed's headers.

@@ -21,16 +21,38 @@ interface Case {
 const CASES: readonly Case[] = [
   { name: "a simple GET to a toggle API", method: "GET", path: "/open" },
   { name: "a credentialed GET to a toggle API (ACAO *)", method: "GET", path: "/open", credentials: true },
-  { name: "a PUT with an allowed header", method: "PUT", path: "/strict", headers: { "X-Sdk-Date": "20240101" } },
+  {
+    name: "a PUT with an allowed header",
+    method: "PUT",
+    path: "/strict",
+    headers: { "X-Sdk-Date": "20240101" },
+  },
   { name: "a DELETE the policy does not allow", method: "DELETE", path: "/strict" },
-  { name: "a GET with a header the policy does not allow", method: "GET", path: "/strict", headers: { "X-Other": "1" } },
+  {
+    name: "a GET with a header the policy does not allow",
+    method: "GET",
+    path: "/strict",
+    headers: { "X-Other": "1" },
+  },
   { name: "a credentialed GET the policy allows", method: "GET", path: "/strict", credentials: true },
-  { name: "a JSON POST (preflight for Content-Type)", method: "POST", path: "/strict", headers: { "Content-Type": "application/json" }, body: "{}" },
+  {
+    name: "a JSON POST (preflight for Content-Type)",
+    method: "POST",
+    path: "/strict",
+    headers: { "Content-Type": "application/json" },
+    body: "{}",
+  },
   { name: "a GET from an origin the policy does not list", method: "GET", path: "/other" },
   { name: "a PUT from an origin the policy does not list", method: "PUT", path: "/other" },
   { name: "a GET to an API without CORS", method: "GET", path: "/none" },
   { name: "a GET to a path no API serves", method: "GET", path: "/missing" },
-  { name: "a text/plain POST to a wildcard policy", method: "POST", path: "/wild", headers: { "Content-Type": "text/plain" }, body: "x" },
+  {
+    name: "a text/plain POST to a wildcard policy",
+    method: "POST",
+    path: "/wild",
+    headers: { "Content-Type": "text/plain" },
+    body: "x",
+  },
   { name: "a credentialed GET to a wildcard policy", method: "GET", path: "/wild", credentials: true },
 ];
 
@@ -115,9 +137,11 @@ describeWithChromium("console flow 7: explain's verdicts equal what Chromium doe
       await page.getByLabel("Path", { exact: true }).fill(c.path);
       await page.getByLabel("Origin", { exact: true }).fill(pageOrigin);
       await page.getByLabel("Method", { exact: true }).fill(c.method);
-      await page
-        .getByLabel("Request headers", { exact: true })
-        .fill(Object.entries(c.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join(", "));
+      await page.getByLabel("Request headers", { exact: true }).fill(
+        Object.entries(c.headers ?? {})
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(", "),
+      );
       const credentials = page.getByLabel("Credentials", { exact: true });
       if (c.credentials) await credentials.check();
       else await credentials.uncheck();
@@ -130,7 +154,9 @@ describeWithChromium("console flow 7: explain's verdicts equal what Chromium doe
     }
     await screenshot(page, "explain-differential");
     const table = CASES.map((c, i) => `${c.name}: browser ${browserSaw[i]}, explain ${predicted[i]}`);
-    expect(table).toEqual(CASES.map((c, i) => `${c.name}: browser ${browserSaw[i]}, explain ${browserSaw[i]}`));
+    expect(table).toEqual(
+      CASES.map((c, i) => `${c.name}: browser ${browserSaw[i]}, explain ${browserSaw[i]}`),
+    );
     // Both outcomes occur, so the comparison can fail either way.
     expect(new Set(browserSaw)).toEqual(new Set(["allowed", "blocked"]));
     await context.close();

@@ -24,7 +24,12 @@ export interface ConsoleNode {
   readonly process: GatewayProcess;
   /** Calls the admin API with the token. */
   // biome-ignore lint/suspicious/noExplicitAny: answers are inspected field by field
-  admin(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
+  admin(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: any; headers: Headers }>;
   /** A request to the data plane. */
   data(method: string, path: string, headers?: Record<string, string>): Promise<TestResponse>;
   stop(): Promise<void>;

@@ -66,7 +66,8 @@ export default function ApiEditor({ name }: { name?: string }) {
   );
   const problems = check.current || !serverProblems ? (check.data?.problems ?? []) : serverProblems;
   const errors = problems.filter((p) => p.severity === "error");
-  const dirty = base !== undefined && (creating ? form.name !== "" : (check.current && check.data?.unchanged === false));
+  const dirty =
+    base !== undefined && (creating ? form.name !== "" : check.current && check.data?.unchanged === false);
   const guard = useUnsavedGuard(dirty && !busy);
   const set =
     <K extends keyof ApiForm>(key: K) =>

@@ -23,7 +23,15 @@ export function parseHeaderList(text: string): { name: string; value: string }[]
 }
 
 /** The Test tab: a request through the real gateway, as a browser on `origin` sends it. */
-export function ApiTest({ api, config, gatewayUrl }: { api: Api; config: Config | undefined; gatewayUrl: string | undefined }) {
+export function ApiTest({
+  api,
+  config,
+  gatewayUrl,
+}: {
+  api: Api;
+  config: Config | undefined;
+  gatewayUrl: string | undefined;
+}) {
   const group = config?.groups?.find((g) => g.name === api.group);
   const [origin, setOrigin] = useState("");
   const [method, setMethod] = useState<Method>(api.method === "ANY" ? "GET" : api.method);
@@ -110,7 +118,9 @@ export function ApiTest({ api, config, gatewayUrl }: { api: Api; config: Config 
         {result ? (
           <TestResultView result={result} />
         ) : (
-          <p className="muted">The preflight and the actual request, with their headers, request ids and timings, appear here.</p>
+          <p className="muted">
+            The preflight and the actual request, with their headers, request ids and timings, appear here.
+          </p>
         )}
       </div>
     </div>

@@ -61,7 +61,7 @@ function AppEditor({
     ...(base ? { replaces: base.name } : {}),
   });
   const problems = check.data?.problems ?? [];
-  const guard = useUnsavedGuard(base ? (check.current && check.data?.unchanged === false) : form.name !== "");
+  const guard = useUnsavedGuard(base ? check.current && check.data?.unchanged === false : form.name !== "");
   const set =
     <K extends keyof AppForm>(k: K) =>
     (v: AppForm[K]) =>

@@ -51,7 +51,7 @@ function GroupEditor({
     ...(base ? { replaces: base.name } : {}),
   });
   const problems = check.data?.problems ?? [];
-  const guard = useUnsavedGuard(base ? (check.current && check.data?.unchanged === false) : form.name !== "");
+  const guard = useUnsavedGuard(base ? check.current && check.data?.unchanged === false : form.name !== "");
   const set =
     <K extends keyof GroupForm>(k: K) =>
     (v: GroupForm[K]) =>

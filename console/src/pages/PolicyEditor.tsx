@@ -109,7 +109,9 @@ export default function PolicyEditor({ name }: { name?: string }) {
   const errors = problems.filter((p) => p.severity === "error");
   const dirty =
     base !== undefined &&
-    (creating ? form.name !== "" || form.origins.length > 0 : (check.current && check.data?.unchanged === false));
+    (creating
+      ? form.name !== "" || form.origins.length > 0
+      : check.current && check.data?.unchanged === false);
   const guard = useUnsavedGuard(dirty && !busy);
   const set =
     <K extends keyof PolicyForm>(key: K) =>
