@@ -65,8 +65,10 @@ describeWithChromium(
         await page.getByRole("link", { name, exact: true }).waitFor();
       }
       // The token is in memory only: not in storage, not in a cookie.
-      const stored = await page.evaluate(
-        () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie,
+      const stored = String(
+        await page.evaluate(
+          "JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie",
+        ),
       );
       expect(stored).not.toContain(node.token);
       expect((await context.cookies()).length).toBe(0);

@@ -17,19 +17,20 @@ import { send, type TestResponse } from "../support/gateway.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const SCREENSHOTS = join(ROOT, ".tmp", "console-screenshots");
 
+export interface AdminAnswer {
+  readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: answers are inspected field by field
+  readonly json: any;
+  readonly headers: Headers;
+}
+
 export interface ConsoleNode {
   readonly gatewayUrl: string;
   readonly adminUrl: string;
   readonly token: string;
   readonly process: GatewayProcess;
   /** Calls the admin API with the token. */
-  // biome-ignore lint/suspicious/noExplicitAny: answers are inspected field by field
-  admin(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; json: any; headers: Headers }>;
+  admin(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<AdminAnswer>;
   /** A request to the data plane. */
   data(method: string, path: string, headers?: Record<string, string>): Promise<TestResponse>;
   stop(): Promise<void>;
@@ -143,7 +144,8 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   const violations = (await page.evaluate(async () => {
     // biome-ignore lint/suspicious/noExplicitAny: axe is a global the evaluated source defined
     const axe = (globalThis as any).axe;
-    const result = await axe.run(document, { resultTypes: ["violations"] });
+    // biome-ignore lint/suspicious/noExplicitAny: the page's document (this runs in the browser)
+    const result = await axe.run((globalThis as any).document, { resultTypes: ["violations"] });
     return result.violations;
   })) as AxeViolation[];
   return violations

@@ -64,6 +64,7 @@ export default function ApiList() {
                 <tr key={a.name}>
                   <th scope="row">
                     <Link to={`/apis/${encodeURIComponent(a.name)}`}>{a.name}</Link>
+                    {a.description ? <div className="muted small">{a.description}</div> : null}
                   </th>
                   <td>
                     <code>
