@@ -69,6 +69,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * `value` with its keys in the order `like` has them (new keys after), at every depth: a draft's YAML
+ * then differs from the stored one's only where a value differs, not where a form wrote keys in
+ * another order.
+ */
+export function orderLike(value: unknown, like: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map((v, i) => orderLike(v, Array.isArray(like) ? like[i] : undefined));
+  }
+  if (!isObject(value)) return value;
+  const template = isObject(like) ? like : {};
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(template)) {
+    if (key in value) out[key] = orderLike(value[key], template[key]);
+  }
+  for (const key of Object.keys(value)) {
+    if (!(key in out)) out[key] = orderLike(value[key], undefined);
+  }
+  return out;
+}
+
+/**
  * Drafts checked while the user types: the console's inline lint, duplicate-route check, YAML view
  * and origin tester all come from here (the same validator and engine as a real write), and the
  * whole configuration typed in the console's YAML editor.
@@ -140,15 +161,16 @@ export function registerPreviewRoutes(app: FastifyInstance, ctx: AdminContext): 
           body.replaces === undefined
             ? undefined
             : itemsOf(config, kind).find((i) => i.name === body.replaces);
-        const preview = previewDraft(config, kind, body.item, stored ? body.replaces : undefined);
+        const item = orderLike(body.item, stored);
+        const preview = previewDraft(config, kind, item, stored ? body.replaces : undefined);
         let insight: ReturnType<typeof policyInsight>;
         if (kind.kind === "cors-policies" && !preview.problems.some((p) => p.severity === "error")) {
           const test = isObject(body.test) && typeof body.test.origin === "string" ? body.test : undefined;
-          insight = policyInsight(preview.config, body.item as unknown as CorsPolicyConfig, test as never);
+          insight = policyInsight(preview.config, item as CorsPolicyConfig, test as never);
         }
         return {
           valid: preview.valid,
-          unchanged: stored !== undefined && isDeepStrictEqual(stored, body.item),
+          unchanged: stored !== undefined && isDeepStrictEqual(stored, item),
           problems: preview.problems,
           elsewhere: preview.elsewhere,
           yaml: preview.yaml,

@@ -69,7 +69,8 @@ export function Trace({ steps }: { steps: readonly TraceStep[] }) {
 export function DiffView({ lines, label }: { lines: readonly DiffLine[]; label: string }) {
   if (lines.length === 0) return <p className="muted">No changes.</p>;
   return (
-    <pre className="diff" title={label}>
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable with the keyboard to scroll it
+    <pre className="diff" title={label} tabIndex={0}>
       {lines.map((l, i) =>
         l.op === "…" ? (
           // biome-ignore lint/suspicious/noArrayIndexKey: lines of one diff, in order

@@ -134,7 +134,10 @@ export function ExchangeView({ exchange }: { exchange: TestExchange }) {
       {exchange.response.body ? (
         <details>
           <summary>Response body{exchange.response.bodyTruncated ? " (first 2 KB)" : ""}</summary>
-          <pre className="body">{exchange.response.body}</pre>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable with the keyboard to scroll it */}
+          <pre className="body" tabIndex={0}>
+            {exchange.response.body}
+          </pre>
         </details>
       ) : null}
       {exchange.browser.ok ? (

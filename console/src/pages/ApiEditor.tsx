@@ -397,12 +397,14 @@ export default function ApiEditor({ name }: { name?: string }) {
               <DiffView lines={check.data?.changes ?? []} label="Changes against the saved API" />
             </Card>
             <Card title="YAML">
-              <pre className="yaml" title={"The API as YAML"}>
+              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable with the keyboard to scroll it */}
+              <pre className="yaml" title={"The API as YAML"} tabIndex={0}>
                 {check.data?.yaml ?? ""}
               </pre>
             </Card>
             <Card title="curl">
-              <pre className="yaml" title={"A curl command for this API"}>
+              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable with the keyboard to scroll it */}
+              <pre className="yaml" title={"A curl command for this API"} tabIndex={0}>
                 {curl}
               </pre>
             </Card>

@@ -467,7 +467,8 @@ export default function PolicyEditor({ name }: { name?: string }) {
             <DiffView lines={check.data?.changes ?? []} label="Changes against the saved policy" />
           </Card>
           <Card title="YAML">
-            <pre className="yaml" title={"The policy as YAML"}>
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable with the keyboard to scroll it */}
+            <pre className="yaml" title={"The policy as YAML"} tabIndex={0}>
               {check.data?.yaml ?? ""}
             </pre>
           </Card>
