@@ -9,6 +9,7 @@ export function VirtualRows<T>({
   rowHeight,
   height,
   header,
+  columns,
   row,
   label,
 }: {
@@ -16,6 +17,8 @@ export function VirtualRows<T>({
   rowHeight: number;
   height: number;
   header: ReactNode;
+  /** The <colgroup>: the table's layout is fixed, so its widths come from here, not from the rows. */
+  columns: ReactNode;
   row: (item: T, index: number) => ReactNode;
   label: string;
 }) {
@@ -50,6 +53,7 @@ export function VirtualRows<T>({
   return (
     <section ref={ref} className="virtual" style={{ maxHeight: height }} aria-label={label}>
       <table aria-rowcount={items.length + 1}>
+        <colgroup>{columns}</colgroup>
         <thead>{header}</thead>
         <tbody>
           {first > 0 ? (

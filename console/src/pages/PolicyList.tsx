@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo, useState } from "react";
+import { memo, useDeferredValue, useMemo, useState } from "react";
 import { useConfig } from "../api/hooks";
 import type { CorsPolicy } from "../api/types";
 import { Empty, ErrorAlert } from "../components/bits";
@@ -6,6 +6,25 @@ import { VirtualRows } from "../components/VirtualRows";
 import { Link, useRouter } from "../router";
 
 const ROW = 44;
+
+/** One row; memoized, so that scrolling renders only the rows that come into view. */
+const PolicyRow = memo(function PolicyRow({ policy: p, apis }: { policy: CorsPolicy; apis: number }) {
+  const origins = [...(p.allowOrigins ?? []), ...(p.allowOriginPatterns ?? [])];
+  return (
+    <tr style={{ height: ROW }}>
+      <th scope="row">
+        <Link to={`/cors-policies/${encodeURIComponent(p.name)}`}>{p.name}</Link>
+      </th>
+      <td>
+        <code>{origins.slice(0, 3).join(", ")}</code>
+        {origins.length > 3 ? <span className="muted"> +{origins.length - 3}</span> : null}
+      </td>
+      <td>{p.allowCredentials ? "yes" : "no"}</td>
+      <td>{p.mode ?? "enforce"}</td>
+      <td className="num">{apis}</td>
+    </tr>
+  );
+});
 
 export default function PolicyList() {
   const config = useConfig();
@@ -68,6 +87,15 @@ export default function PolicyList() {
             rowHeight={ROW}
             height={560}
             label="CORS policies"
+            columns={
+              <>
+                <col className="c-name" />
+                <col className="c-origins" />
+                <col className="c-small" />
+                <col className="c-small" />
+                <col className="c-small" />
+              </>
+            }
             header={
               <tr>
                 <th scope="col">Name</th>
@@ -79,23 +107,7 @@ export default function PolicyList() {
                 </th>
               </tr>
             }
-            row={(p) => {
-              const origins = [...(p.allowOrigins ?? []), ...(p.allowOriginPatterns ?? [])];
-              return (
-                <tr key={p.name} style={{ height: ROW }}>
-                  <th scope="row">
-                    <Link to={`/cors-policies/${encodeURIComponent(p.name)}`}>{p.name}</Link>
-                  </th>
-                  <td className="ellipsis">
-                    <code>{origins.slice(0, 3).join(", ")}</code>
-                    {origins.length > 3 ? <span className="muted"> +{origins.length - 3}</span> : null}
-                  </td>
-                  <td>{p.allowCredentials ? "yes" : "no"}</td>
-                  <td>{p.mode ?? "enforce"}</td>
-                  <td className="num">{usage.get(p.name) ?? 0}</td>
-                </tr>
-              );
-            }}
+            row={(p) => <PolicyRow key={p.name} policy={p} apis={usage.get(p.name) ?? 0} />}
           />
         </>
       )}
