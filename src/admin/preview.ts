@@ -32,6 +32,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** `apis[1]` in a sentence becomes `apis[1] (simple)`: the console shows names, not positions. */
+function nameReferences(reason: string, config: Config): string {
+  return reason.replace(
+    /\b(groups|apis|corsPolicies|apps)\[(\d+)\](?! \()/g,
+    (all, field: string, index: string) => {
+      const item = (config as Record<string, unknown>)[field];
+      const name = Array.isArray(item)
+        ? (item[Number(index)] as { name?: unknown } | undefined)?.name
+        : undefined;
+      return typeof name === "string" ? `${all} (${name})` : all;
+    },
+  );
+}
+
 /** Strips `apis[3]` (and the following dot) from a path that starts with it. */
 function relativeTo(prefix: string, path: string): string | undefined {
   if (path === prefix) return "";
@@ -69,7 +83,8 @@ export function previewDraft(config: Config, kind: Kind, item: unknown, replaces
   }
 
   const built = buildSnapshot(next);
-  const found = built.ok ? built.warnings : built.problems;
+  const named = (p: Problem): Problem => ({ ...p, reason: nameReferences(p.reason, next) });
+  const found = (built.ok ? built.warnings : built.problems).map(named);
   for (const p of found) {
     const rel = relativeTo(prefix, p.path);
     if (rel !== undefined) {
