@@ -115,6 +115,27 @@ function cut(text: string): string {
   return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT - 1)}…`;
 }
 
+function fits(e: DecisionEvent): boolean {
+  return (
+    e.path.length <= MAX_TEXT &&
+    (e.origin === undefined || e.origin.length <= MAX_TEXT) &&
+    (e.requestMethod === undefined || e.requestMethod.length <= MAX_TEXT) &&
+    (e.requestHeaders === undefined || e.requestHeaders.length <= MAX_TEXT) &&
+    e.host.length <= MAX_TEXT
+  );
+}
+
+function bounded(e: DecisionEvent): DecisionEvent {
+  return {
+    ...e,
+    path: cut(e.path),
+    host: cut(e.host),
+    origin: e.origin === undefined ? undefined : cut(e.origin),
+    requestMethod: e.requestMethod === undefined ? undefined : cut(e.requestMethod),
+    requestHeaders: e.requestHeaders === undefined ? undefined : cut(e.requestHeaders),
+  };
+}
+
 /**
  * The window of one process.
  *
@@ -127,7 +148,9 @@ export class DecisionWindow {
   readonly bucketSeconds: number;
   readonly #bucketMs: number;
   readonly #buckets: Bucket[];
-  readonly #recent: (RecentDecision | undefined)[];
+  /** A ring of the last events, as the gateway passed them, and when each was recorded. */
+  readonly #recent: (DecisionEvent | undefined)[];
+  readonly #recentTimes: Float64Array;
   #recentNext = 0;
   readonly #now: () => number;
 
@@ -136,6 +159,7 @@ export class DecisionWindow {
     this.#bucketMs = this.bucketSeconds * 1000;
     this.#buckets = Array.from({ length: options.buckets ?? 60 }, () => new Bucket());
     this.#recent = new Array(options.recent ?? 500).fill(undefined);
+    this.#recentTimes = new Float64Array(this.#recent.length);
     this.#now = options.now ?? Date.now;
   }
 
@@ -162,14 +186,10 @@ export class DecisionWindow {
     } else if (event.verdict === "report-only") {
       bump(bucket.wouldRefuse, event.reason);
     }
-    this.#recent[this.#recentNext] = {
-      ...event,
-      path: cut(event.path),
-      origin: event.origin === undefined ? undefined : cut(event.origin),
-      requestMethod: event.requestMethod === undefined ? undefined : cut(event.requestMethod),
-      requestHeaders: event.requestHeaders === undefined ? undefined : cut(event.requestHeaders),
-      time,
-    };
+    // Hot path: the event is kept as given (the gateway builds a new one per request); only an
+    // over-long value, which is rare, costs a copy.
+    this.#recent[this.#recentNext] = fits(event) ? event : bounded(event);
+    this.#recentTimes[this.#recentNext] = time;
     this.#recentNext = (this.#recentNext + 1) % this.#recent.length;
   }
 
@@ -178,9 +198,10 @@ export class DecisionWindow {
     const out: RecentDecision[] = [];
     const n = this.#recent.length;
     for (let i = 1; i <= n && out.length < limit; i++) {
-      const entry = this.#recent[(this.#recentNext - i + n) % n];
+      const at = (this.#recentNext - i + n) % n;
+      const entry = this.#recent[at];
       if (entry === undefined) break;
-      out.push(entry);
+      out.push({ ...entry, time: this.#recentTimes[at] as number });
     }
     return out;
   }
