@@ -79,7 +79,18 @@ export function checkConfigText(text: string, current: Config): ConfigCheck {
       }),
     };
   }
-  const value = (doc.toJS() ?? {}) as Config;
+  let value: Config;
+  try {
+    value = (doc.toJS() ?? {}) as Config;
+  } catch (error) {
+    // An alias whose anchor is missing parses without errors and fails only here.
+    return {
+      valid: false,
+      problems: [
+        { severity: "error", code: "SYNTAX", path: "", reason: `invalid YAML: ${(error as Error).message}` },
+      ],
+    };
+  }
   const built = buildSnapshot(value);
   const found = built.ok ? built.warnings : built.problems;
   const problems = found.map((p): LocatedProblem => {

@@ -63,6 +63,11 @@ describe("draft previews take any input (property)", () => {
     );
   });
 
+  it("orderLike ignores keys a template inherits (regression: valueOf from Object.prototype)", () => {
+    expect(orderLike({}, { valueOf: null, constructor: 1 })).toEqual({});
+    expect(Object.keys(orderLike({ b: 1, a: 2 }, { a: 0, toString: 0 }) as object)).toEqual(["a", "b"]);
+  });
+
   it("pathKeys reads problem paths", () => {
     expect(pathKeys("apis[3].backend.url")).toEqual(["apis", 3, "backend", "url"]);
     expect(pathKeys("")).toEqual([]);

@@ -75,7 +75,12 @@ export function registerOpenApiRoutes(app: FastifyInstance, ctx: AdminContext): 
           'send { "document": "...the OpenAPI document as text..." }',
         );
       }
-      const parsed = parseConfigText(body.document, "openapi.yaml");
+      let parsed: ReturnType<typeof parseConfigText>;
+      try {
+        parsed = parseConfigText(body.document, "openapi.yaml");
+      } catch (error) {
+        throw new AdminError("ADMIN_BAD_REQUEST", `the document does not parse: ${(error as Error).message}`);
+      }
       if (!parsed.ok) {
         throw new AdminError("ADMIN_BAD_REQUEST", "the document does not parse", {
           problems: parsed.problems,

@@ -81,10 +81,10 @@ export function orderLike(value: unknown, like: unknown): unknown {
   const template = isObject(like) ? like : {};
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(template)) {
-    if (key in value) out[key] = orderLike(value[key], template[key]);
+    if (Object.hasOwn(value, key)) out[key] = orderLike(value[key], template[key]);
   }
   for (const key of Object.keys(value)) {
-    if (!(key in out)) out[key] = orderLike(value[key], undefined);
+    if (!Object.hasOwn(out, key)) out[key] = orderLike(value[key], undefined);
   }
   return out;
 }

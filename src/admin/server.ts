@@ -134,7 +134,13 @@ export async function createAdminApp(options: Omit<AdminOptions, "listen">): Pro
     ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"],
     { parseAs: "string" },
     (request, body, done) => {
-      const parsed = parseConfigText(String(body), "body.yaml");
+      let parsed: ReturnType<typeof parseConfigText>;
+      try {
+        parsed = parseConfigText(String(body), "body.yaml");
+      } catch (error) {
+        // parseConfigText throws on some YAML it cannot turn into values (an alias with no anchor).
+        return done(syntaxError(request, `invalid YAML: ${(error as Error).message}`), undefined);
+      }
       if (parsed.ok) return done(null, parsed.value);
       done(syntaxError(request, parsed.problems.map((p) => p.reason).join("; ")), undefined);
     },
