@@ -83,6 +83,15 @@ export function registerTestRoutes(
       try {
         return await testThroughGateway(gatewayUrl, ctx.snapshot(), request.body as never);
       } catch (error) {
+        const code = String((error as { code?: unknown }).code ?? "");
+        // Node refuses a header name or value it cannot send (a control character, say) before
+        // anything is sent: that is the request's fault, not the gateway's.
+        if (code.startsWith("ERR_INVALID_") || code.startsWith("ERR_HTTP_INVALID_")) {
+          throw new AdminError(
+            "ADMIN_BAD_REQUEST",
+            `the request cannot be sent: ${(error as Error).message}`,
+          );
+        }
         throw new AdminError(
           "GATEWAY_UNAVAILABLE",
           `the gateway at ${gatewayUrl} did not answer: ${(error as Error).message}`,

@@ -127,6 +127,20 @@ describe("POST /admin/v1/test: a request through the real gateway, as a browser 
     expect(otherHits).toBe(0);
   });
 
+  it("refuses a header it cannot send as a bad request, saying why", async () => {
+    const answer = await h.call("POST", "/admin/v1/test", {
+      body: {
+        origin: "http://x.test",
+        method: "GET",
+        path: "/open",
+        headers: [{ name: "X-A", value: "a\r\nInjected: 1" }],
+      },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error_code).toBe("ADMIN_BAD_REQUEST");
+    expect(answer.json.error_msg).toMatch(/cannot be sent/);
+  });
+
   it("refuses a malformed request with every problem", async () => {
     const answer = await h.call("POST", "/admin/v1/test", { body: { method: 7 } });
     expect(answer.status).toBe(400);
