@@ -10,7 +10,8 @@ import "./styles.css";
 const client = new QueryClient({
   defaultOptions: {
     queries: {
-      staleTime: 2000,
+      // Every page shows what is cached at once and refetches on mount: changes made elsewhere appear.
+      staleTime: 0,
       refetchOnWindowFocus: true,
       retry: (count, error) =>
         !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,

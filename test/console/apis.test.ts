@@ -327,4 +327,57 @@ describeWithChromium("console flows: APIs, the Test tab, explain", () => {
     expect(cspViolations).toEqual([]);
     await context.close();
   });
+
+  it("groups: a new group with a default policy; each API's effective CORS source", {
+    timeout: 120_000,
+  }, async () => {
+    const { page, context } = await openConsole(launched.browser, node);
+    await go(page, "Groups");
+    await page.getByRole("button", { name: "New group" }).click();
+    const editor = page.getByRole("region", { name: "New group" });
+    await editor.getByLabel("Name", { exact: true }).fill("partner");
+    await editor.getByLabel("Domains").fill("partner.test");
+    await editor.getByLabel("Base path").fill("v2");
+    await expect
+      .poll(async () => (await editor.getByText(/must start with/).count()) > 0, { timeout: 10_000 })
+      .toBe(true);
+    await editor.getByLabel("Base path").fill("/v2");
+    await editor.getByLabel("Default CORS policy").selectOption("app-policy");
+    await editor.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved group partner" }).waitFor();
+    expect((await node.admin("GET", "/admin/v1/groups/partner")).json).toEqual({
+      name: "partner",
+      domains: ["partner.test"],
+      basePath: "/v2",
+      corsPolicy: "app-policy",
+    });
+    // An API in it without its own rules gets the group's default.
+    const made = await node.admin("POST", "/admin/v1/apis", {
+      name: "partner-items",
+      group: "partner",
+      method: "GET",
+      path: "/items",
+      backend: { type: "mock" },
+    });
+    expect(made.status).toBe(201);
+    await go(page, "APIs");
+    // A click right after the save navigates (the closed editor leaves no guard behind).
+    await page.getByRole("heading", { name: "APIs" }).waitFor({ timeout: 5000 });
+    await go(page, "Groups");
+    const group = page.getByRole("region", { name: "partner" });
+    await expect
+      .poll(async () => (await group.getByRole("row", { name: /partner-items/ }).textContent()) ?? "", {
+        timeout: 10_000,
+      })
+      .toContain("group partner: app-policy");
+    expect(
+      await page
+        .getByRole("region", { name: "webmethods" })
+        .getByRole("row", { name: /orders/ })
+        .first()
+        .textContent(),
+    ).toContain("policy wm-policy");
+    await screenshot(page, "groups");
+    await context.close();
+  });
 });

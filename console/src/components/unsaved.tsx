@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useRouter } from "../router";
 import { Dialog } from "./Dialog";
 
@@ -10,27 +10,39 @@ export function useUnsavedGuard(dirty: boolean): React.ReactNode {
   const { setGuard } = useRouter();
   const [asking, setAsking] = useState(false);
   const answer = useRef<((leave: boolean) => void) | undefined>(undefined);
-  useEffect(() => {
+  const mounted = useRef(true);
+  // A layout effect: the guard is removed in the same commit that unmounts the page, so a click that
+  // follows at once never meets the guard of a page that is gone (it would wait on a dialog that no
+  // longer exists, and the navigation would be lost).
+  useLayoutEffect(() => {
+    mounted.current = true;
     if (!dirty) {
       setGuard(undefined);
-      return;
+      return () => {
+        mounted.current = false;
+      };
     }
     setGuard(
       () =>
         new Promise<boolean>((resolve) => {
+          if (!mounted.current) return resolve(true);
           answer.current = resolve;
           setAsking(true);
         }),
     );
+    return () => {
+      mounted.current = false;
+      setGuard(undefined);
+    };
+  }, [dirty, setGuard]);
+  useEffect(() => {
+    if (!dirty) return;
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
       e.preventDefault();
     };
     window.addEventListener("beforeunload", onBeforeUnload);
-    return () => {
-      setGuard(undefined);
-      window.removeEventListener("beforeunload", onBeforeUnload);
-    };
-  }, [dirty, setGuard]);
+    return () => window.removeEventListener("beforeunload", onBeforeUnload);
+  }, [dirty]);
   const close = (leave: boolean) => {
     setAsking(false);
     answer.current?.(leave);
