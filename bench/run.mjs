@@ -2,13 +2,14 @@
 /**
  * crossgate's benchmark suite: crossgate against its peers under wrk, on loopback.
  *
- *   node bench/run.mjs [--duration 10s] [--connections 50] [--runs 3] [--quick] [--only preflight|proxy|scale|workers]
+ *   node bench/run.mjs [--duration 10s] [--connections 50] [--runs 3] [--quick] [--only preflight|proxy|scale|workers|console]
  *
  * For every scenario: start each contender pinned to the servers' core, check that it answers
  * correctly (a contender that does not is reported and never timed), warm each up, then time them
  * interleaved (A B C A B C ...) with wrk pinned to the load core. Each figure is the median of the
  * runs. Writes bench/results/latest.json and the block between the bench markers of docs/benchmarks.md.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,7 +32,8 @@ const HELP = `Usage: node bench/run.mjs [options]
   --warmup D          untimed warm-up per contender before the first run (default 2s)
   --quick             smoke run: 3 s runs, 1 s warm-up, 3 buildSnapshot repeats
   --only LIST         scenarios to run, comma-separated: preflight, proxy, scale, workers, tls-preflight,
-                      tls-proxy, h2-preflight, h2-proxy, handshakes (default all)
+                      tls-proxy, h2-preflight, h2-proxy, handshakes, console (default all; console runs
+                      bench/console.mjs: the web console's budgets in headless Chromium)
   --contenders LIST   only these contender ids (crossgate, node-raw, node-raw-same, fastify, express, nginx, undici, crossgate-10, crossgate-w1, ...)
   --server-cpu N      core for the servers under test and the upstream (default 0)
   --load-cpu N        core for wrk (default 1)
@@ -55,6 +57,8 @@ const ORDER = [
   "h2-proxy",
   "handshakes",
 ];
+/** Run by bench/console.mjs (Chromium, not wrk), after the others. */
+const CONSOLE = "console";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -100,7 +104,8 @@ function parseOptions(argv) {
   }
   const only = values.only ? values.only.split(",").map((s) => s.trim()) : ORDER;
   for (const id of only)
-    if (!ORDER.includes(id)) throw new Error(`--only ${id}: expected ${ORDER.join(", ")}`);
+    if (!ORDER.includes(id) && id !== CONSOLE)
+      throw new Error(`--only ${id}: expected ${[...ORDER, CONSOLE].join(", ")}`);
   const serverCpu = Number(values["server-cpu"]);
   const loadCpu = Number(values["load-cpu"]);
   const ncpu = cpus().length;
@@ -121,6 +126,7 @@ function parseOptions(argv) {
     threads: positiveInt(values.threads, "threads"),
     compileRepeat: values.quick ? 3 : 5,
     only: ORDER.filter((id) => only.includes(id)),
+    console: values.only === undefined || only.includes(CONSOLE),
     contenders: values.contenders ? new Set(values.contenders.split(",").map((s) => s.trim())) : null,
     serverCpu,
     loadCpu,
@@ -451,7 +457,7 @@ async function runHandshakes(sc, env, opts, command) {
 
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
-  for (const tool of ["wrk", "taskset"]) {
+  for (const tool of opts.only.length > 0 ? ["wrk", "taskset"] : []) {
     if (!haveCommand(tool)) {
       log(`${tool} is not installed: apt-get install -y wrk nginx (taskset is in util-linux)`);
       process.exit(2);
@@ -490,6 +496,12 @@ async function main() {
       id === "handshakes"
         ? await runHandshakes(all[id], env, opts, command)
         : await runScenario(all[id], env, opts, command);
+  if (opts.console) {
+    const args = [join(root, "bench/console.mjs"), ...(opts.write ? [] : ["--no-write"])];
+    const r = spawnSync(process.execPath, args, { stdio: "inherit" });
+    if (r.status !== 0) throw new Error(`bench/console.mjs failed (exit ${r.status})`);
+  }
+  if (opts.only.length === 0) return;
 
   // Scenarios not run this time keep their previous figures (each carries its own date and command).
   const latestFile = join(root, "bench/results/latest.json");

@@ -75,6 +75,10 @@ export const ERRORS = {
     status: 503,
     message: "The configuration store cannot be reached; nothing was applied",
   },
+  GATEWAY_UNAVAILABLE: {
+    status: 503,
+    message: "The gateway listener of this node cannot be reached for a test request",
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

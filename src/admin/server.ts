@@ -9,14 +9,22 @@ import type { Snapshot } from "../config/snapshot.js";
 import type { ControlPlane } from "../control/control-plane.js";
 import { ERRORS } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { DecisionSource } from "../observability/decisions.js";
 import type { MetricsSource } from "../observability/metrics.js";
 import type { Problem } from "../problems.js";
 import { AdminError } from "./admin-error.js";
+import { API_CSP, defaultConsoleDir, registerConsole } from "./console-static.js";
 import { AdminContext } from "./context.js";
 import { registerCertificateRoutes } from "./routes-certificates.js";
 import { registerConfigRoutes } from "./routes-config.js";
 import { registerHealthRoutes } from "./routes-health.js";
+import { registerOpenApiRoutes } from "./routes-openapi-io.js";
+import { registerPasteRoutes } from "./routes-paste.js";
+import { registerPreviewRoutes } from "./routes-preview.js";
 import { registerResourceRoutes } from "./routes-resources.js";
+import { type NodeInfo, registerStatusRoutes } from "./routes-status.js";
+import { registerTestRoutes } from "./routes-test.js";
+import { registerTrafficRoutes } from "./routes-traffic.js";
 import { componentSchemas } from "./schemas.js";
 import { bearerMatches } from "./token.js";
 
@@ -31,6 +39,12 @@ export interface AdminOptions {
   readonly logger: Logger;
   /** The sha256 (hex) of the bearer token (see resolveAdminToken). */
   readonly token: { readonly hash: string };
+  /** The gateway's window of recent CORS decisions, for the console's dashboard. */
+  readonly decisions?: DecisionSource;
+  /** This node's gateway listener and store, for the console's Test tab and status page. */
+  readonly node?: NodeInfo;
+  /** The built console (default: dist/console); null serves none. */
+  readonly consoleDir?: string | null;
 }
 
 export interface RunningAdmin {
@@ -132,6 +146,8 @@ export async function createAdminApp(options: Omit<AdminOptions, "listen">): Pro
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
+    // The console's pages set their own policy; the API's answers may load and frame nothing.
+    if (!request.url.startsWith("/admin/docs")) reply.header("content-security-policy", API_CSP);
     const path = request.url.split("?")[0] ?? "";
     // By route (the router decodes %-escapes) and by prefix (unknown calls do not reveal they are unknown).
     if (
@@ -191,6 +207,10 @@ export async function createAdminApp(options: Omit<AdminOptions, "listen">): Pro
         { name: "config", description: "The whole configuration, JSON or YAML" },
         { name: "revisions", description: "History, diff and rollback" },
         { name: "explain", description: "The engine's trace for a described request; lint findings" },
+        {
+          name: "traffic",
+          description: "The gateway's recent CORS decisions: by reason over time, top refused origins",
+        },
         { name: "health", description: "Liveness, readiness and Prometheus metrics (no token)" },
       ],
     },
@@ -205,6 +225,13 @@ export async function createAdminApp(options: Omit<AdminOptions, "listen">): Pro
   registerResourceRoutes(app, ctx);
   registerCertificateRoutes(app, ctx);
   registerConfigRoutes(app, ctx);
+  registerTrafficRoutes(app, options.decisions);
+  registerTestRoutes(app, ctx, options.node?.gatewayUrl);
+  registerPreviewRoutes(app, ctx);
+  registerPasteRoutes(app);
+  registerOpenApiRoutes(app, ctx);
+  registerStatusRoutes(app, ctx, options.node ?? {});
+  registerConsole(app, options.consoleDir === null ? undefined : (options.consoleDir ?? defaultConsoleDir()));
   await app.ready();
   return app;
 }

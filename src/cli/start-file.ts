@@ -4,9 +4,11 @@ import { loadConfigFile } from "../config/load.js";
 import { watchFile } from "../config/watch.js";
 import { parseListen } from "../gateway/server.js";
 import type { Logger } from "../logger.js";
+import { DecisionWindow, localDecisions } from "../observability/decisions.js";
+import { clusterDecisions, shareDecisionsWithPrimary } from "../observability/decisions-cluster.js";
 import { clusterMetrics, GatewayMetrics, shareWithPrimary } from "../observability/metrics.js";
 import { formatProblem } from "../problems.js";
-import type { Role } from "./cluster.js";
+import { type Role, resolveWorkerCount } from "./cluster.js";
 import { printProblems } from "./problems-output.js";
 import { onStop, serve, startAdminListener } from "./serving.js";
 import { DEFAULT_GATEWAY_LISTEN, type StartOptions } from "./start-options.js";
@@ -37,10 +39,15 @@ export async function startFromFile(
   let current = snapshot;
   const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
   const metrics = new GatewayMetrics();
-  if (role === "worker") shareWithPrimary(metrics);
+  const decisions = new DecisionWindow();
+  if (role === "worker") {
+    shareWithPrimary(metrics);
+    shareDecisionsWithPrimary(decisions);
+  }
   const serving = await serve(role, args, snapshot, listen, logger, {
     logger: logs.gateway,
     metrics,
+    decisions,
     accessLog: options.accessLog,
     baseDir: dirname(resolve(options.config)),
     workers: options.workers,
@@ -60,6 +67,11 @@ export async function startFromFile(
           {
             fileMode: { snapshot: () => current, file: options.config },
             metrics: role === "primary" ? clusterMetrics() : metrics,
+            decisions: role === "primary" ? clusterDecisions() : localDecisions(decisions),
+            node: {
+              gatewayUrl: serving.gateway?.url ?? serving.workers?.url,
+              workers: role === "primary" ? resolveWorkerCount(options.workers) : 1,
+            },
             logger,
             token: await resolveAdminToken(null, process.env),
           },

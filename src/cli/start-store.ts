@@ -8,9 +8,11 @@ import { ControlPlane } from "../control/control-plane.js";
 import { readSeed } from "../control/seed.js";
 import { parseListen } from "../gateway/server.js";
 import type { Logger } from "../logger.js";
+import { DecisionWindow, localDecisions } from "../observability/decisions.js";
+import { clusterDecisions, shareDecisionsWithPrimary } from "../observability/decisions-cluster.js";
 import { clusterMetrics, GatewayMetrics, shareWithPrimary } from "../observability/metrics.js";
 import { openStore, parseStoreUrl, redactStoreUrl, storeUrlHasPassword } from "../store/index.js";
-import type { Role } from "./cluster.js";
+import { type Role, resolveWorkerCount } from "./cluster.js";
 import { onStop, type Serving, serve, startAdminListener } from "./serving.js";
 import { DEFAULT_ADMIN_LISTEN, DEFAULT_GATEWAY_LISTEN, type StartOptions } from "./start-options.js";
 import { httpsServeOptions, storeTlsChecks } from "./tls-options.js";
@@ -49,7 +51,11 @@ export async function startFromStore(
   // Not checked here: when the store is down the control plane serves the cached configuration.
   const store = await openStore(options.store, { checkConnection: false });
   const metrics = new GatewayMetrics();
-  if (role === "worker") shareWithPrimary(metrics);
+  const decisions = new DecisionWindow();
+  if (role === "worker") {
+    shareWithPrimary(metrics);
+    shareDecisionsWithPrimary(decisions);
+  }
   let serving: Serving | undefined;
   let pending: { snapshot: Snapshot; revision: number } | undefined;
   const seedFile = options.seed;
@@ -80,6 +86,7 @@ export async function startFromStore(
   serving = await serve(role, args, plane.snapshot, listen, logger, {
     logger: logs.gateway,
     metrics,
+    decisions,
     accessLog: options.accessLog,
     baseDir: process.cwd(),
     workers: options.workers,
@@ -111,7 +118,18 @@ export async function startFromStore(
     admin = await startAdminListener(
       configured ?? DEFAULT_ADMIN_LISTEN,
       configured !== undefined,
-      { plane, metrics: role === "primary" ? clusterMetrics() : metrics, logger, token },
+      {
+        plane,
+        metrics: role === "primary" ? clusterMetrics() : metrics,
+        decisions: role === "primary" ? clusterDecisions() : localDecisions(decisions),
+        node: {
+          gatewayUrl: serving.gateway?.url ?? serving.workers?.url,
+          workers: role === "primary" ? resolveWorkerCount(options.workers) : 1,
+          store: redactStoreUrl(options.store),
+        },
+        logger,
+        token,
+      },
       logger,
     );
   }

@@ -234,7 +234,11 @@ function explainStage(
 function respond(plan: Plan): { status: number | null; headers: HeaderBag; label: string } {
   if (plan.kind === "error") {
     const status = ERRORS[plan.code].status;
-    return { status, headers: errorHeaders(plan), label: `the gateway (${status} ${plan.code})` };
+    return {
+      status,
+      headers: errorHeaders(plan),
+      label: `the gateway (${status} ${plan.code}: ${ERRORS[plan.code].message})`,
+    };
   }
   if (plan.kind === "preflight") {
     const flat: string[] = [];

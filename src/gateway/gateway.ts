@@ -4,6 +4,7 @@ import type { Snapshot } from "../config/snapshot.js";
 import type { CorsDecision } from "../cors/index.js";
 import { ERRORS, type ErrorCode, GatewayError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
+import type { DecisionWindow } from "../observability/decisions.js";
 import type { CorsOutcome, GatewayMetrics } from "../observability/metrics.js";
 import { planRequest } from "../plan/plan.js";
 import { applyForwardCors, errorHeaders, pushPreflightHeaders, serverTimingValue } from "../plan/response.js";
@@ -118,6 +119,8 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Where request counts, CORS decisions and backend latencies are recorded. */
   readonly metrics?: GatewayMetrics;
+  /** The console's window of recent CORS decisions (src/observability/decisions.ts). */
+  readonly decisions?: DecisionWindow;
   /** Log one JSON line per request (default true when a logger is given). */
   readonly accessLog?: boolean;
   /** Where function backend modules are resolved from: the configuration file's directory. */
@@ -141,6 +144,7 @@ export class Gateway {
   readonly #logger: Logger;
   readonly #accessLog: Logger | undefined;
   readonly #metrics: GatewayMetrics | undefined;
+  readonly #decisions: DecisionWindow | undefined;
   readonly #baseDir: string;
   /** The `close` listener of every response; `this` is the response. */
   readonly #onClose: (this: TaggedResponse) => void;
@@ -150,6 +154,7 @@ export class Gateway {
     this.#accessLog =
       options.logger && options.accessLog !== false ? options.logger.child({ log: "access" }) : undefined;
     this.#metrics = options.metrics;
+    this.#decisions = options.decisions;
     this.#baseDir = options.baseDir ?? process.cwd();
     this.#generation = this.#build(snapshot);
     const gateway = this;
@@ -298,11 +303,26 @@ export class Gateway {
   #observe(ex: Exchange, status: number): void {
     const m = this.#metrics;
     const log = this.#accessLog;
-    if (m === undefined && log === undefined) return;
+    const window = this.#decisions;
+    if (m === undefined && log === undefined && window === undefined) return;
     const api = ex.plan?.api?.name ?? "";
     const d = ex.plan?.decision;
     const verdict = d === undefined ? "none" : outcomeOf(d);
     const reason = d?.wouldReject ?? d?.reason ?? "";
+    window?.record({
+      requestId: ex.requestId,
+      method: ex.req.method ?? "",
+      host: ex.req.headers.host ?? "",
+      path: ex.req.url ?? "",
+      origin: ex.req.headers.origin,
+      requestMethod: ex.req.headers["access-control-request-method"],
+      requestHeaders: ex.req.headers["access-control-request-headers"],
+      api,
+      status,
+      preflight: d?.preflight,
+      verdict,
+      reason,
+    });
     if (m) {
       m.countRequest(api, status);
       if (ex.errorCode !== undefined) m.countGatewayError(ex.errorCode);

@@ -9,6 +9,7 @@ import type { Snapshot } from "../../src/config/snapshot.js";
 import { ControlPlane } from "../../src/control/control-plane.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { silentLogger } from "../../src/logger.js";
+import { DecisionWindow, localDecisions } from "../../src/observability/decisions.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { openStore } from "../../src/store/index.js";
 import { send, type TestResponse } from "../support/gateway.js";
@@ -58,6 +59,8 @@ export interface Harness {
   readonly gateway: RunningGateway;
   readonly admin: RunningAdmin;
   readonly metrics: GatewayMetrics;
+  /** The gateway's window of recent decisions, which the admin API serves. */
+  readonly decisions: DecisionWindow;
   /** The admin token in clear (generated on the harness's first start). */
   readonly token: string;
   /** What resolveAdminToken printed. */
@@ -115,7 +118,8 @@ export async function startHarness(seed: Config = SEED): Promise<Harness> {
       gateway?.swap(snapshot);
     },
   });
-  gateway = await startGateway(plane.snapshot, { host: "127.0.0.1", port: 0 }, { metrics });
+  const decisions = new DecisionWindow();
+  gateway = await startGateway(plane.snapshot, { host: "127.0.0.1", port: 0 }, { metrics, decisions });
   const sink = new Sink();
   const resolved = await resolveAdminToken(store, {}, sink);
   const token = /Bearer (\S+)"/.exec(sink.text)?.[1];
@@ -124,6 +128,8 @@ export async function startHarness(seed: Config = SEED): Promise<Harness> {
     listen: { host: "127.0.0.1", port: 0 },
     plane,
     metrics,
+    decisions: localDecisions(decisions),
+    node: { gatewayUrl: gateway.url, workers: 1, store: storeUrl },
     logger: silentLogger,
     token: resolved,
   });
@@ -135,6 +141,7 @@ export async function startHarness(seed: Config = SEED): Promise<Harness> {
     gateway: running,
     admin,
     metrics,
+    decisions,
     token,
     printed: sink.text,
     call: (method, path, options) => callAdmin(admin.url, token, method, path, options),
