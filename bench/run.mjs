@@ -27,7 +27,7 @@ const HELP = `Usage: node bench/run.mjs [options]
   --runs N            timed runs per contender, interleaved; figures are medians (default 3)
   --threads N         wrk threads, all on the load core (default 1)
   --warmup D          untimed warm-up per contender before the first run (default 2s)
-  --quick             smoke run: 3 s runs, 1 s warm-up, 3 buildSnapshot repeats
+  --quick             smoke run: 3 s runs, 1 s warm-up, 3 compileConfig repeats
   --only LIST         scenarios to run, comma-separated: preflight, proxy, scale, workers (default all)
   --contenders LIST   only these contender ids (crossgate, node-raw, node-raw-same, fastify, express, nginx, undici, crossgate-10, crossgate-w1, ...)
   --server-cpu N      core for the servers under test and the upstream (default 0)

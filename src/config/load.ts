@@ -1,11 +1,9 @@
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
 import type { Problem } from "../problems.js";
+import { type BuildResult, compileConfig } from "./compile.js";
 import { parseJsonText } from "./parse-json.js";
 import { parseYamlText } from "./parse-yaml.js";
-import type { Config } from "./schema.js";
-import { type BuildResult, buildSnapshot } from "./snapshot.js";
 
 export { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH } from "./syntax.js";
 
@@ -45,27 +43,5 @@ export async function loadConfigFile(path: string): Promise<BuildResult & { read
   }
   const parsed = parseConfigText(text, path);
   if (!parsed.ok) return parsed;
-  const built = buildSnapshot(parsed.value);
-  if (!built.ok) return built;
-  const missing = missingModules(built.snapshot.config, dirname(resolve(path)));
-  return missing.length > 0 ? { ok: false, problems: [...missing, ...built.warnings] } : built;
-}
-
-/** Function backends whose module file does not exist, relative to the configuration's directory. */
-export function missingModules(config: Config, baseDir: string): Problem[] {
-  const problems: Problem[] = [];
-  (config.apis ?? []).forEach((api, i) => {
-    if (api.backend.type !== "function") return;
-    const file = resolve(baseDir, api.backend.module);
-    if (!existsSync(file)) {
-      problems.push({
-        severity: "error",
-        code: "FUNCTION_MODULE_MISSING",
-        path: `apis[${i}].backend.module`,
-        value: api.backend.module,
-        reason: `no file at ${file}`,
-      });
-    }
-  });
-  return problems;
+  return compileConfig(parsed.value, { baseDir: dirname(resolve(path)) });
 }

@@ -10,7 +10,8 @@ import {
   parseOrigin,
 } from "../cors/index.js";
 import { type Problem, type ProblemCode, prefixProblems, problem } from "../problems.js";
-import { parseRoutePath, pathShape } from "../routing/route-path.js";
+import { apiRoute, formatSegments, parseRoutePath } from "../routing/route-path.js";
+import { routeKeys } from "../routing/router.js";
 import {
   type ApiConfig,
   ApiSchema,
@@ -167,7 +168,7 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
   }
   // Which APIs an application may call is not known when its list failed the schema.
   const authorizationKnown = !apps.some((a) => illTyped(a, AppSchema, "apis"));
-  const routeKeys = new Map<string, number>();
+  const takenRoutes = new Map<string, number>();
   // Groups whose host names and base path are well typed: only their APIs' routes can be compared.
   const groupByName = new Map<string, Loose<GroupConfig>>();
   for (const g of groups) {
@@ -211,22 +212,26 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
           !illTyped(item, ApiSchema, "group") &&
           (api.group === undefined || group !== undefined);
         if (routable) {
-          const base = group?.basePath === undefined ? "" : group.basePath.replace(/\/+$/, "");
-          const shape = `${api.match ?? "exact"} ${api.method} ${base}${pathShape(parsed.segments)}`;
+          // The router's own keys (src/routing/router.ts): the conflicts it would meet, found here first.
+          const route = apiRoute(group?.basePath, api.path);
           const domains = (group?.domains ?? []).filter((d): d is string => d !== undefined);
-          for (const host of domains.length > 0 ? domains.map((d) => d.toLowerCase()) : ["*any*"]) {
-            const key = `${host} ${shape}`;
-            const other = routeKeys.get(key);
-            if (other !== undefined) {
-              add(
-                "API_CONFLICT",
-                `${path}.path`,
-                api.path,
-                conflictReason(api.method as string, `${base}${api.path}`, api.match ?? "exact", other),
-              );
-              break;
+          const match = api.match ?? "exact";
+          conflict: for (const host of domains.length > 0 ? domains.map((d) => d.toLowerCase()) : ["*any*"]) {
+            if (!route.ok) break;
+            for (const routeKey of routeKeys(api.method as string, route.segments, match)) {
+              const key = `${host} ${routeKey}`;
+              const other = takenRoutes.get(key);
+              if (other !== undefined) {
+                add(
+                  "API_CONFLICT",
+                  `${path}.path`,
+                  api.path,
+                  conflictReason(api.method as string, formatSegments(route.segments), match, other),
+                );
+                break conflict;
+              }
+              takenRoutes.set(key, index);
             }
-            routeKeys.set(key, index);
           }
         }
       }

@@ -411,15 +411,10 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
 
   if (f.hasErrors) return { ok: false, problems: f.list };
 
-  const exact = new Map(origins.exact);
-  for (const extra of options.additionalOrigins ?? []) {
-    const parsed = parseOrigin(extra.origin);
-    if (!isParseError(parsed) && !exact.has(parsed.normalized)) exact.set(parsed.normalized, extra.source);
-  }
   const matcher = new OriginMatcher({
     any: origins.any,
     allowNull,
-    exact,
+    exact: origins.exact,
     wildcards: origins.wildcards,
     patterns,
   });
@@ -470,7 +465,30 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
     preflightVary,
     source,
   };
-  return { ok: true, policy, warnings: f.list };
+  const extra = options.additionalOrigins;
+  return {
+    ok: true,
+    policy: extra === undefined || extra.length === 0 ? policy : withAdditionalOrigins(policy, extra),
+    warnings: f.list,
+  };
+}
+
+/**
+ * The policy with more origins admitted: the JavaScript origins of the applications authorized for an
+ * API, which every policy of that API admits (webMethods). They were validated as the applications'
+ * own; nothing of the policy is checked or compiled again, only its origin matcher is extended.
+ */
+export function withAdditionalOrigins(
+  policy: CompiledPolicy,
+  additional: readonly AdditionalOrigin[],
+): CompiledPolicy {
+  const rules = policy.origins.rules;
+  const exact = new Map(rules.exact);
+  for (const extra of additional) {
+    const parsed = parseOrigin(extra.origin);
+    if (!isParseError(parsed) && !exact.has(parsed.normalized)) exact.set(parsed.normalized, extra.source);
+  }
+  return { ...policy, origins: new OriginMatcher({ ...rules, exact }) };
 }
 
 function planTiming(input: CorsPolicyInput, f: Findings): { any: boolean; origins: Set<string> } {

@@ -27,7 +27,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import type { RunningGateway } from "../../src/gateway/server.js";
 import { freePort, Resources, startUpstream, startWith, type Upstream } from "../backends/support.js";
 import { describeWithChromium, type LaunchedBrowser, launchBrowser } from "../support/chromium.js";
@@ -547,7 +547,7 @@ describeWithChromium("crossgate judged by a real Chromium", () => {
         ],
         apps: [{ name: "storefront", javascriptOrigins: [pageOrigin], apis: ["partner-a"] }],
       };
-      const built = buildSnapshot(config);
+      const built = compileConfig(config);
       // `*.test` is legal: `test` is not on the Public Suffix List (validate says so, not only this suite).
       expect(built.ok ? [] : built.problems.filter((p) => p.path.includes("allowOrigins"))).toEqual([]);
       gateway = await startWith(resources, config);

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import type { RunningGateway } from "../../src/gateway/server.js";
 import { startGateway } from "../../src/gateway/server.js";
 import { Resources, startUpstream, type Upstream } from "../backends/support.js";
@@ -22,7 +22,7 @@ beforeAll(async () => {
     };
   plain = await startUpstream(resources, answer({}));
   withCors = await startUpstream(resources, answer({ "Access-Control-Allow-Origin": "http://www.cors.com" }));
-  const built = buildSnapshot({
+  const built = compileConfig({
     groups: [
       { name: "s1", domains: ["www.test.com"] },
       { name: "s2", domains: ["backend-cors.test"] },
