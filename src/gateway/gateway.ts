@@ -4,6 +4,7 @@ import type { Snapshot } from "../config/snapshot.js";
 import type { CorsDecision } from "../cors/index.js";
 import { ERRORS, type ErrorCode, GatewayError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
+import type { AccessLog } from "../observability/access-log.js";
 import type { CorsOutcome, GatewayMetrics } from "../observability/metrics.js";
 import { planRequest } from "../plan/plan.js";
 import { applyForwardCors, errorHeaders, pushPreflightHeaders, serverTimingValue } from "../plan/response.js";
@@ -118,8 +119,8 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Where request counts, CORS decisions and backend latencies are recorded. */
   readonly metrics?: GatewayMetrics;
-  /** Log one JSON line per request (default true when a logger is given). */
-  readonly accessLog?: boolean;
+  /** Where one JSON line per exchange is written (src/observability/access-log.ts); none when absent. */
+  readonly accessLog?: AccessLog | undefined;
   /** Where function backend modules are resolved from: the configuration file's directory. */
   readonly baseDir?: string;
 }
@@ -139,7 +140,7 @@ export class Gateway {
   #inFlight = 0;
   #draining = false;
   readonly #logger: Logger;
-  readonly #accessLog: Logger | undefined;
+  readonly #accessLog: AccessLog | undefined;
   readonly #metrics: GatewayMetrics | undefined;
   readonly #baseDir: string;
   /** The `close` listener of every response; `this` is the response. */
@@ -147,8 +148,7 @@ export class Gateway {
 
   constructor(snapshot: Snapshot, options: GatewayOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
-    this.#accessLog =
-      options.logger && options.accessLog !== false ? options.logger.child({ log: "access" }) : undefined;
+    this.#accessLog = options.accessLog;
     this.#metrics = options.metrics;
     this.#baseDir = options.baseDir ?? process.cwd();
     this.#generation = this.#build(snapshot);
@@ -297,21 +297,18 @@ export class Gateway {
       if (d) m.countCorsDecision(d.preflight, verdict as CorsOutcome, reason);
       if (ex.upstreamMs !== undefined) m.observeBackend(api, ex.upstreamMs / 1000);
     }
-    log?.info(
-      {
-        requestId: ex.requestId,
-        method: ex.req.method,
-        host: logValue(ex.req.headers.host),
-        path: logValue(ex.req.url, 4 * MAX_LOGGED_VALUE),
-        origin: logValue(ex.req.headers.origin),
-        api: api || undefined,
-        status,
-        cors: d === undefined ? undefined : { verdict, reason, preflight: d.preflight },
-        durationMs: Number((performance.now() - ex.start).toFixed(3)),
-        upstreamMs: ex.upstreamMs === undefined ? undefined : Number(ex.upstreamMs.toFixed(3)),
-      },
-      "request",
-    );
+    log?.write({
+      requestId: ex.requestId,
+      method: ex.req.method,
+      host: logValue(ex.req.headers.host),
+      path: logValue(ex.req.url, 4 * MAX_LOGGED_VALUE),
+      origin: logValue(ex.req.headers.origin),
+      api,
+      status,
+      cors: d === undefined ? undefined : { verdict, reason, preflight: d.preflight },
+      durationMs: performance.now() - ex.start,
+      upstreamMs: ex.upstreamMs,
+    });
   }
 
   /**

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config/compile.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { createLogger } from "../../src/logger.js";
+import { AccessLog } from "../../src/observability/access-log.js";
+import { StreamSink } from "../../src/observability/line-sink.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { send } from "../support/gateway.js";
 
@@ -53,7 +55,7 @@ beforeAll(async () => {
   gw = await startGateway(
     built.snapshot,
     { host: "127.0.0.1", port: 0 },
-    { metrics, logger: createLogger({ destination: sink }), accessLog: true },
+    { metrics, logger: createLogger({ destination: sink }), accessLog: new AccessLog(new StreamSink(sink)) },
   );
 });
 
