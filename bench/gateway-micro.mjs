@@ -34,7 +34,7 @@ const { values } = parseArgs({
 const dist = isAbsolute(values.dist)
   ? pathToFileURL(`${values.dist}/`)
   : new URL(`../${values.dist}/`, import.meta.url);
-const { buildSnapshot } = await import(new URL("config/snapshot.js", dist).href);
+const { compileConfig } = await import(new URL("config/compile.js", dist).href);
 const { Gateway } = await import(new URL("gateway/gateway.js", dist).href);
 const { GatewayMetrics } = await import(new URL("observability/metrics.js", dist).href);
 const { newRequestId } = await import(new URL("gateway/request-id.js", dist).href);
@@ -90,7 +90,7 @@ const c = cases[values.case];
 if (!c) throw new Error(`--case ${values.case}: expected ${Object.keys(cases).join(", ")}`);
 let handler = values.case === "raw-same-headers" ? rawSameHeaders : rawPreflight;
 if (c.config) {
-  const built = buildSnapshot(c.config);
+  const built = compileConfig(c.config);
   if (!built.ok) throw new Error(JSON.stringify(built.problems.slice(0, 3)));
   handler = new Gateway(built.snapshot, { metrics: new GatewayMetrics() }).handle;
 }

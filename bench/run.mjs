@@ -30,7 +30,7 @@ const HELP = `Usage: node bench/run.mjs [options]
   --runs N            timed runs per contender, interleaved; figures are medians (default 3)
   --threads N         wrk threads, all on the load core (default 1)
   --warmup D          untimed warm-up per contender before the first run (default 2s)
-  --quick             smoke run: 3 s runs, 1 s warm-up, 3 buildSnapshot repeats
+  --quick             smoke run: 3 s runs, 1 s warm-up, 3 compileConfig repeats
   --only LIST         scenarios to run, comma-separated: preflight, proxy, scale, workers, tls-preflight,
                       tls-proxy, h2-preflight, h2-proxy, handshakes, console (default all; console runs
                       bench/console.mjs: the web console's budgets in headless Chromium)

@@ -62,13 +62,13 @@ async function decideLoop(kind) {
 }
 
 async function pieceLoop(name) {
-  const { buildSnapshot } = await load("config/snapshot.js");
+  const { compileConfig } = await load("config/compile.js");
   const { GatewayMetrics } = await load("observability/metrics.js");
   const { newRequestId } = await load("gateway/request-id.js");
   const { formatDuration } = await load("gateway/respond.js");
   const policy = { name: "bench", allowOrigins: ["https://b.example.com"], allowMethods: ["GET", "PUT"] };
   const mock = { type: "mock" };
-  const { snapshot } = buildSnapshot({
+  const { snapshot } = compileConfig({
     corsPolicies: [policy],
     apis: [
       { name: "simple", method: "GET", path: "/simple", corsPolicy: "bench", backend: mock },

@@ -69,7 +69,7 @@ export function renderScenario(r, shared = false) {
   head.push("peak RSS MB");
   if (scaleCols) head.push("RSS after MB");
   head.push("non-2xx", "socket errors");
-  if (scaleCols) head.push("startup ms", "buildSnapshot ms (first / median)");
+  if (scaleCols) head.push("startup ms", "compileConfig ms (first / median)");
   head.push(r.ratioLabel ?? `${base?.label ?? r.ratioBase} ÷ this`, "same, by CPU µs/req");
   out.push(`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`);
   for (const c of r.contenders) {

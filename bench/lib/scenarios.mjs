@@ -325,7 +325,7 @@ export function scale({ apis = 10_000, policies = 1_000 } = {}) {
     ratioBase: big,
     ratioLabel: `${apis.toLocaleString("en-US")} APIs ÷ this`,
     shapes: { small, large },
-    /** buildSnapshot timings of both tables, in a separate process pinned to the servers' core, before any server runs. */
+    /** compileConfig timings of both tables, in a separate process pinned to the servers' core, before any server runs. */
     setup: async (env) => {
       env.compile = {};
       for (const shape of [small, large]) {
@@ -385,7 +385,7 @@ export function scale({ apis = 10_000, policies = 1_000 } = {}) {
         also: "rssMB",
       },
       {
-        label: `buildSnapshot of ${apis.toLocaleString("en-US")} APIs (median, warm)`,
+        label: `compileConfig of ${apis.toLocaleString("en-US")} APIs (median, warm)`,
         kind: "max",
         metric: "compileMedianMs",
         of: big,

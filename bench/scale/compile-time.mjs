@@ -1,5 +1,5 @@
 /**
- * Times buildSnapshot (validate + compile policies + build the router) on a configuration file:
+ * Times compileConfig (validate + compile policies + build the router) on a configuration file:
  * what a reload or an admin change costs before the new snapshot is swapped in.
  * Prints one JSON line. Usage: node bench/scale/compile-time.mjs CONFIG.json [--repeat 5]
  */
@@ -12,8 +12,8 @@ const { values, positionals } = parseArgs({
 });
 const file = positionals[0];
 if (!file) throw new Error("usage: compile-time.mjs CONFIG.json [--repeat N]");
-const { buildSnapshot } = await import(
-  new URL(`../../${values.dist}/config/snapshot.js`, import.meta.url).href
+const { compileConfig } = await import(
+  new URL(`../../${values.dist}/config/compile.js`, import.meta.url).href
 );
 
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -27,7 +27,7 @@ let result;
 const deadline = Date.now() + 60_000; // bounded: stop repeating after a minute whatever --repeat says
 for (let i = 0; i < Number(values.repeat) && Date.now() < deadline; i++) {
   t0 = process.hrtime.bigint();
-  result = buildSnapshot(raw);
+  result = compileConfig(raw);
   times.push(ms(t0));
   if (!result.ok) {
     console.log(JSON.stringify({ ok: false, problems: result.problems.slice(0, 5) }));

@@ -18,7 +18,7 @@ const { values } = parseArgs({
 });
 if (typeof globalThis.gc !== "function") throw new Error("run with node --expose-gc");
 const dist = new URL(`../../${values.dist}/`, import.meta.url);
-const { buildSnapshot } = await import(new URL("config/snapshot.js", dist).href);
+const { compileConfig } = await import(new URL("config/compile.js", dist).href);
 const { Router } = await import(new URL("routing/router.js", dist).href);
 
 const heapMB = () => {
@@ -30,7 +30,7 @@ const shape = { apis: Number(values.apis), policies: Number(values.policies) };
 const m0 = heapMB();
 const config = JSON.parse(JSON.stringify(generateConfig(shape)));
 const m1 = heapMB();
-const built = buildSnapshot(config);
+const built = compileConfig(config);
 if (!built.ok) throw new Error(JSON.stringify(built.problems.slice(0, 3)));
 const m2 = heapMB();
 const router = new Router(built.snapshot.apis);

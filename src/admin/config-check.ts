@@ -1,6 +1,6 @@
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import { compileConfig } from "../config/compile.js";
 import type { Config } from "../config/schema.js";
-import { buildSnapshot } from "../config/snapshot.js";
 import type { Problem } from "../problems.js";
 import { type ConfigDiff, diffConfigs } from "./diff.js";
 
@@ -91,7 +91,7 @@ export function checkConfigText(text: string, current: Config): ConfigCheck {
       ],
     };
   }
-  const built = buildSnapshot(value);
+  const built = compileConfig(value);
   const found = built.ok ? built.warnings : built.problems;
   const problems = found.map((p): LocatedProblem => {
     const at = locate(doc, pathKeys(p.path));

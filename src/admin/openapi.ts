@@ -1,4 +1,4 @@
-import { buildSnapshot } from "../config/snapshot.js";
+import { compileConfig } from "../config/compile.js";
 import { silentLogger } from "../logger.js";
 import { GatewayMetrics } from "../observability/metrics.js";
 import { createAdminApp } from "./server.js";
@@ -8,7 +8,7 @@ import { createAdminApp } from "./server.js";
  * schema/openapi.json (`npm run openapi` regenerates it; a test fails when it drifts).
  */
 export async function adminOpenApiDocument(): Promise<Record<string, unknown>> {
-  const built = buildSnapshot({});
+  const built = compileConfig({});
   if (!built.ok) throw new Error("the empty configuration does not build");
   const app = await createAdminApp({
     fileMode: { snapshot: () => built.snapshot, file: "openapi" },

@@ -1,6 +1,7 @@
 import { stringify as toYaml } from "yaml";
+import { compileConfig } from "../config/compile.js";
 import type { Config } from "../config/schema.js";
-import { buildSnapshot, type Snapshot } from "../config/snapshot.js";
+import type { Snapshot } from "../config/snapshot.js";
 import type { Problem } from "../problems.js";
 import { itemsOf, type Kind, withItems } from "./kinds.js";
 
@@ -82,7 +83,7 @@ export function previewDraft(config: Config, kind: Kind, item: unknown, replaces
     });
   }
 
-  const built = buildSnapshot(next);
+  const built = compileConfig(next);
   const named = (p: Problem): Problem => ({ ...p, reason: nameReferences(p.reason, next) });
   const found = (built.ok ? built.warnings : built.problems).map(named);
   for (const p of found) {

@@ -1,8 +1,8 @@
 import { Type as T } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { compileConfig } from "../config/compile.js";
 import { parseConfigText } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { buildSnapshot } from "../config/snapshot.js";
 import { exportOpenApi } from "../openapi/export.js";
 import { formatNote } from "../openapi/findings.js";
 import { ImportError, importOpenApi } from "../openapi/import.js";
@@ -109,7 +109,7 @@ export function registerOpenApiRoutes(app: FastifyInstance, ctx: AdminContext): 
       const { config: current, revision } = ctx.current();
       ctx.tagRead(reply, revision);
       const merged = mergeImported(current, result.config);
-      const built = buildSnapshot(merged);
+      const built = compileConfig(merged);
       return {
         source: result.source,
         imported: result.config,

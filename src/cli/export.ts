@@ -2,9 +2,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
+import { compileConfig } from "../config/compile.js";
 import { parseConfigText } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { buildSnapshot } from "../config/snapshot.js";
 import { ExportError, exportOpenApi } from "../openapi/export.js";
 import { formatNote } from "../openapi/findings.js";
 import { printProblems } from "./problems-output.js";
@@ -65,7 +65,7 @@ export function registerExport(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const built = buildSnapshot(parsed.value);
+      const built = compileConfig(parsed.value);
       if (!built.ok) {
         printProblems(built.problems);
         process.stderr.write(`${options.config}: not exported, the configuration is invalid\n`);

@@ -3,9 +3,9 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
-import { missingModules, parseConfigText } from "../config/load.js";
+import { compileConfig } from "../config/compile.js";
+import { parseConfigText } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { buildSnapshot } from "../config/snapshot.js";
 import { type Finding, formatNote } from "../openapi/findings.js";
 import { ImportError, importOpenApi } from "../openapi/import.js";
 import type { Problem } from "../problems.js";
@@ -167,11 +167,8 @@ export function registerImport(program: Command): void {
       }
 
       // The written configuration, checked exactly as crossgate validate checks it.
-      const built = buildSnapshot(config);
-      const problems = [
-        ...(built.ok ? built.warnings : built.problems),
-        ...missingModules(config, configDir),
-      ];
+      const built = compileConfig(config, { baseDir: configDir });
+      const problems = built.ok ? built.warnings : built.problems;
       const errors = problems.filter((p) => p.severity === "error").length;
 
       const json = options.out?.toLowerCase().endsWith(".json") === true;

@@ -1,3 +1,5 @@
+import cluster from "node:cluster";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { AdminOptions, RunningAdmin } from "../admin/server.js";
 import type { Snapshot } from "../config/snapshot.js";
 import {
@@ -8,6 +10,8 @@ import {
   startGateway,
 } from "../gateway/server.js";
 import type { Logger } from "../logger.js";
+import { AccessLog } from "../observability/access-log.js";
+import { FdSink } from "../observability/line-sink.js";
 import { type Role, resolveWorkerCount, startWorkers, type WorkerPool } from "./cluster.js";
 
 export interface Serving {
@@ -19,6 +23,40 @@ export interface Serving {
   stop(): Promise<number>;
 }
 
+/** How often, at most, the log says that access log lines are being dropped. */
+const DROP_WARNING_INTERVAL_MS = 10_000;
+
+/**
+ * The access log of this process: lines buffered and written to stdout off the request path, and
+ * written out before the process exits, whatever makes it exit (SIGTERM drains it; `exit` flushes it;
+ * an uncaught exception drains it for up to a second first). Lines dropped because stdout is slower
+ * than the traffic are counted in crossgate_access_log_dropped_total and reported in the log.
+ */
+function processAccessLog(role: Role, logger: Logger, metrics: StartGatewayOptions["metrics"]): AccessLog {
+  let warnedAt = 0;
+  let warnedCount = 0;
+  const sink = new FdSink(1, {
+    onDropped: (total) => {
+      metrics?.countAccessLogDropped();
+      const now = Date.now();
+      if (now - warnedAt < DROP_WARNING_INTERVAL_MS) return;
+      logger.warn(
+        { dropped: total - warnedCount, total },
+        "access log lines dropped: stdout is slower than the traffic (crossgate_access_log_dropped_total)",
+      );
+      warnedAt = now;
+      warnedCount = total;
+    },
+  });
+  process.on("exit", () => sink.flushSync());
+  process.once("uncaughtException", async (error) => {
+    logger.fatal({ err: error }, "uncaught exception: stopping");
+    await Promise.race([sink.drain(), sleep(1000)]);
+    process.exit(1);
+  });
+  return new AccessLog(sink, role === "worker" ? { worker: cluster.worker?.id ?? 0 } : {});
+}
+
 /** Serves the data plane in this process, or (primary) in `--workers` processes sharing the listener. */
 export async function serve(
   role: Role,
@@ -26,7 +64,7 @@ export async function serve(
   snapshot: Snapshot,
   listen: ListenAddress,
   logger: Logger,
-  options: StartGatewayOptions & { workers?: string | undefined },
+  options: Omit<StartGatewayOptions, "accessLog"> & { accessLog: boolean; workers?: string | undefined },
 ): Promise<Serving> {
   if (role === "primary") {
     const count = resolveWorkerCount(options.workers);
@@ -48,7 +86,8 @@ export async function serve(
       );
     return { workers, stop: () => workers.stop() };
   }
-  const gateway = await startGateway(snapshot, listen, options);
+  const accessLog = options.accessLog ? processAccessLog(role, logger, options.metrics) : undefined;
+  const gateway = await startGateway(snapshot, listen, { ...options, accessLog });
   logger.info(
     {
       url: gateway.url,
@@ -74,7 +113,10 @@ export async function serve(
         { inFlight: gateway.gateway.inFlight },
         "stopping: no new connections, finishing requests in flight",
       );
-      return (await gateway.close()).unfinished;
+      const { unfinished } = await gateway.close();
+      // Every answered request's line is written before the process exits.
+      await accessLog?.sink.drain();
+      return unfinished;
     },
   };
 }

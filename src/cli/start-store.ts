@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import type { RunningAdmin } from "../admin/server.js";
 import { resolveAdminToken, sha256Hex } from "../admin/token.js";
-import { missingModules } from "../config/load.js";
 import type { Snapshot } from "../config/snapshot.js";
 import { ControlPlane } from "../control/control-plane.js";
 import { readSeed } from "../control/seed.js";
@@ -72,7 +71,7 @@ export async function startFromStore(
             return readSeed(seedFile);
           },
         }),
-    extraChecks: (config) => missingModules(config, process.cwd()),
+    baseDir: process.cwd(),
     materialChecks: storeTlsChecks(store, options.listen),
     onSnapshot: (snapshot, revision) => {
       metrics.revision.set(revision);

@@ -1,11 +1,9 @@
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
 import type { Problem } from "../problems.js";
+import { type BuildResult, compileConfig } from "./compile.js";
 import { parseJsonText } from "./parse-json.js";
 import { parseYamlText } from "./parse-yaml.js";
-import type { Config } from "./schema.js";
-import { type BuildResult, buildSnapshot } from "./snapshot.js";
 import { certificateSource } from "./tls/sources.js";
 import { checkTlsMaterial, servesHttps } from "./tls-material.js";
 
@@ -54,33 +52,14 @@ export async function loadConfigFile(
   }
   const parsed = parseConfigText(text, path);
   if (!parsed.ok) return parsed;
-  const built = buildSnapshot(parsed.value);
-  if (!built.ok) return built;
   const baseDir = dirname(resolve(path));
-  const missing = missingModules(built.snapshot.config, baseDir);
+  const built = compileConfig(parsed.value, { baseDir });
+  if (!built.ok) return built;
+  // The certificates it names are read (files, or the store): problems of their own, after the rest.
   const tls = await checkTlsMaterial(built.snapshot.config, certificateSource(baseDir), {
     https: servesHttps(built.snapshot.config, overrides.listen),
   });
-  const errors = [...missing, ...tls.filter((p) => p.severity === "error")];
+  const errors = tls.filter((p) => p.severity === "error");
   const warnings = [...built.warnings, ...tls.filter((p) => p.severity === "warning")];
   return errors.length > 0 ? { ok: false, problems: [...errors, ...warnings] } : { ...built, warnings };
-}
-
-/** Function backends whose module file does not exist, relative to the configuration's directory. */
-export function missingModules(config: Config, baseDir: string): Problem[] {
-  const problems: Problem[] = [];
-  (config.apis ?? []).forEach((api, i) => {
-    if (api.backend.type !== "function") return;
-    const file = resolve(baseDir, api.backend.module);
-    if (!existsSync(file)) {
-      problems.push({
-        severity: "error",
-        code: "FUNCTION_MODULE_MISSING",
-        path: `apis[${i}].backend.module`,
-        value: api.backend.module,
-        reason: `no file at ${file}`,
-      });
-    }
-  });
-  return problems;
 }

@@ -2,7 +2,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { type ValueError, ValueErrorType } from "@sinclair/typebox/errors";
 import { Value } from "@sinclair/typebox/value";
-import type { Problem } from "../problems.js";
+import type { Problem, ProblemCode } from "../problems.js";
 import { BackendSchema } from "./schema.js";
 import { closestNames } from "./suggest.js";
 
@@ -46,7 +46,7 @@ export function notAnObject(value: unknown): string {
  */
 interface Wording {
   readonly errorMessage?: string;
-  readonly problemCode?: string;
+  readonly problemCode?: ProblemCode;
   readonly description?: string;
   readonly minimum?: number;
   readonly maximum?: number;
@@ -74,9 +74,9 @@ function unknownField(error: ValueError, schema: Wording): string {
   return `unknown field: did you mean ${close.map((n) => `\`${n}\``).join(" or ")}?`;
 }
 
-function describe(error: ValueError): { code: string; reason: string } {
+function describe(error: ValueError): { code: ProblemCode; reason: string } {
   const schema = error.schema as TSchema & Wording;
-  const schemaError = (reason: string) => ({ code: "SCHEMA", reason });
+  const schemaError = (reason: string) => ({ code: "SCHEMA" as const, reason });
   const wrongKind = KIND_ERRORS.get(error.type);
   // A value of the wrong kind ("600" for a number) says what it is; a number that is no integer
   // (1.5) is of the right kind, and gets the schema's own wording below.

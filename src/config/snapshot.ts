@@ -1,12 +1,10 @@
 import { createHash } from "node:crypto";
-import { type CompiledPolicy, type CorsRules, compilePolicy, TOGGLE } from "../cors/index.js";
-import type { AdditionalOrigin } from "../cors/types.js";
-import { type Problem, prefixProblems } from "../problems.js";
+import { type CompiledPolicy, type CorsRules, TOGGLE, withAdditionalOrigins } from "../cors/index.js";
+import type { Problem } from "../problems.js";
 import { DEFAULT_PATH_OPTIONS } from "../routing/normalize-path.js";
-import { formatSegments, parseRoutePath, type Segment } from "../routing/route-path.js";
+import { apiRoute, type Segment } from "../routing/route-path.js";
 import { Router } from "../routing/router.js";
 import type { ApiConfig, AppConfig, BackendConfig, Config, GroupConfig } from "./schema.js";
-import { analyzeConfig, conflictReason, hasErrors } from "./validate.js";
 
 export const DEFAULT_API_KEY_HEADER = "x-api-key";
 
@@ -79,10 +77,6 @@ export interface GroupDefault {
   readonly source: string;
 }
 
-export type BuildResult =
-  | { readonly ok: true; readonly snapshot: Snapshot; readonly warnings: readonly Problem[] }
-  | { readonly ok: false; readonly problems: readonly Problem[] };
-
 export function hashApiKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
@@ -110,23 +104,18 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Validates and compiles a configuration into a Snapshot, or returns every problem.
- * Nothing partial: either the whole configuration is good and compiled, or nothing is.
- *
- * ```ts
- * const r = buildSnapshot(YAML.parse(text));
- * if (!r.ok) for (const p of r.problems) console.error(formatProblem(p));
- * ```
+ * Builds the Snapshot of a configuration the validator accepted (src/config/compile.ts runs both):
+ * routes, the CORS rules of every API (each policy compiled once by the validator, extended here with
+ * the JavaScript origins of the applications authorized for the API), applications by key hash.
+ * Builds only: a problem here is a bug of the validator, thrown as one.
  */
-export function buildSnapshot(raw: unknown): BuildResult {
-  const { problems, policies: basePolicies } = analyzeConfig(raw);
-  if (hasErrors(problems)) return { ok: false, problems };
-  const config = redactKeys(structuredClone(raw) as Config);
-  const warnings: Problem[] = problems.slice();
-  const errors: Problem[] = [];
-
+export function buildSnapshot(
+  valid: Config,
+  policies: ReadonlyMap<string, CompiledPolicy>,
+  warnings: readonly Problem[],
+): Snapshot {
+  const config = redactKeys(structuredClone(valid));
   const groups = new Map((config.groups ?? []).map((g) => [g.name, g]));
-  const policyConfigs = new Map((config.corsPolicies ?? []).map((p, i) => [p.name, { p, i }]));
   const apps = config.apps ?? [];
   const appsForApi = new Map<string, AppConfig[]>();
   for (const app of apps) {
@@ -137,39 +126,34 @@ export function buildSnapshot(raw: unknown): BuildResult {
     }
   }
 
-  // A policy is compiled once, plus once per distinct set of applications whose origins it must add.
-  const compiled = new Map<string, CompiledPolicy>();
-  for (const [name, policy] of basePolicies) compiled.set(`${name}\u0000`, policy);
-  const failed = new Set<string>();
-  const policyFor = (name: string, withApps: readonly AppConfig[]): CompiledPolicy | null => {
+  // A policy plus the JavaScript origins of the applications authorized for an API: one per distinct set.
+  const extended = new Map<string, CompiledPolicy>();
+  const policyFor = (name: string, withApps: readonly AppConfig[]): CompiledPolicy => {
+    const base = policies.get(name);
+    if (base === undefined) throw new Error(`bug: policy ${name} passed validation but was not compiled`);
     const contributing = withApps.filter((a) => (a.javascriptOrigins ?? []).length > 0);
+    if (contributing.length === 0) return base;
     const key = `${name}\u0000${contributing.map((a) => a.name).join("\u0000")}`;
-    const cached = compiled.get(key);
-    if (cached) return cached;
-    if (failed.has(name)) return null;
-    const entry = policyConfigs.get(name);
-    if (!entry) return null;
-    const additionalOrigins: AdditionalOrigin[] = contributing.flatMap((a) =>
-      (a.javascriptOrigins ?? []).map((origin) => ({
-        origin,
-        source: `application ${a.name}'s javascriptOrigins`,
-      })),
-    );
-    const result = compilePolicy(entry.p, { additionalOrigins });
-    if (!result.ok) {
-      failed.add(name);
-      errors.push(...prefixProblems(`corsPolicies[${entry.i}]`, result.problems));
-      return null;
+    let policy = extended.get(key);
+    if (policy === undefined) {
+      policy = withAdditionalOrigins(
+        base,
+        contributing.flatMap((a) =>
+          (a.javascriptOrigins ?? []).map((origin) => ({
+            origin,
+            source: `application ${a.name}'s javascriptOrigins`,
+          })),
+        ),
+      );
+      extended.set(key, policy);
     }
-    compiled.set(key, result.policy);
-    return result.policy;
+    return policy;
   };
 
   const apis: ApiRuntime[] = (config.apis ?? []).map((api, index) => {
     const group = api.group === undefined ? undefined : groups.get(api.group);
-    const base = group?.basePath === undefined ? "" : group.basePath.replace(/\/+$/, "");
-    const parsed = parseRoutePath(`${base}${api.path === "/" ? "" : api.path}` || "/");
-    const segments = parsed.ok ? parsed.segments : [];
+    const route = apiRoute(group?.basePath, api.path);
+    if (!route.ok) throw new Error(`bug: the route of apis[${index}] passed validation: ${route.reason}`);
     const authorized = appsForApi.get(api.name) ?? [];
     let cors: CorsRules | null = null;
     let corsSource = "none";
@@ -188,9 +172,9 @@ export function buildSnapshot(raw: unknown): BuildResult {
       name: api.name,
       method: api.method,
       match: api.match ?? "exact",
-      segments,
+      segments: route.segments,
       domains: (group?.domains ?? []).map((d) => d.toLowerCase()),
-      basePathLength: base.length,
+      basePathLength: group?.basePath === undefined ? 0 : group.basePath.replace(/\/+$/, "").length,
       group,
       auth: api.auth ?? "none",
       cors,
@@ -203,32 +187,21 @@ export function buildSnapshot(raw: unknown): BuildResult {
   const router = new Router<ApiRuntime>(
     apis,
     (api, other) => {
-      errors.push({
-        severity: "error",
-        code: "API_CONFLICT",
-        path: `apis[${api.index}].path`,
-        value: api.config.path,
-        reason: conflictReason(api.method, formatSegments(api.segments), api.match, other.index),
-      });
+      throw new Error(
+        `bug: apis[${api.index}] and apis[${other.index}] take the same route after validation`,
+      );
     },
     { ...DEFAULT_PATH_OPTIONS, ...config.gateway?.paths },
   );
-
-  if (errors.length > 0) return { ok: false, problems: [...errors, ...warnings] };
 
   const appsByKeyHash = new Map<string, AppRuntime>();
   for (const app of apps) {
     const runtime: AppRuntime = { name: app.name, apis: new Set(app.apis ?? []) };
     for (const h of app.keyHashes ?? []) appsByKeyHash.set(h.slice("sha256:".length), runtime);
   }
-  const policies = new Map<string, CompiledPolicy>();
-  for (const name of policyConfigs.keys()) {
-    const p = compiled.get(`${name}\u0000`);
-    if (p) policies.set(name, p);
-  }
   const groupDefaults: GroupDefault[] = [];
   for (const g of config.groups ?? []) {
-    const rules = g.corsPolicy === undefined ? undefined : compiled.get(`${g.corsPolicy}\u0000`);
+    const rules = g.corsPolicy === undefined ? undefined : policies.get(g.corsPolicy);
     if (rules) {
       groupDefaults.push({
         domains: (g.domains ?? []).map((d) => d.toLowerCase()),
@@ -237,7 +210,7 @@ export function buildSnapshot(raw: unknown): BuildResult {
       });
     }
   }
-  const snapshot: Snapshot = {
+  return {
     config: deepFreeze(config),
     router,
     apis,
@@ -249,5 +222,4 @@ export function buildSnapshot(raw: unknown): BuildResult {
     groupDefaults,
     warnings,
   };
-  return { ok: true, snapshot, warnings };
 }

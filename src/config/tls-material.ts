@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { Problem } from "../problems.js";
+import type { Problem, ProblemCode } from "../problems.js";
 import type { Config } from "./schema.js";
 import { type CertificateInfo, inspectPair, nameCovers, pemCertificates } from "./tls/certificate.js";
 import { CertificateReadError, type CertificateSource } from "./tls/sources.js";
@@ -19,7 +19,7 @@ export function servesHttps(config: Config, listenOverride?: string): boolean {
   return address !== undefined && isHttpsListen(address);
 }
 
-const CODES: Record<string, string> = {
+const CODES: Record<string, ProblemCode> = {
   cert: "TLS_CERT_MISSING",
   key: "TLS_KEY_MISSING",
   stored: "TLS_STORED_MISSING",

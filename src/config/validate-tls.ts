@@ -1,5 +1,5 @@
 import { isParseError, parseOrigin } from "../cors/index.js";
-import type { Problem } from "../problems.js";
+import { type Problem, type ProblemCode, problem } from "../problems.js";
 
 /**
  * The rules of SPEC section 10 that need no file: how listen.gateway, listen.redirect,
@@ -9,10 +9,10 @@ import type { Problem } from "../problems.js";
  */
 export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
   const problems: Problem[] = [];
-  const err = (code: string, path: string, value: unknown, reason: string) =>
-    problems.push({ severity: "error", code, path, value, reason });
-  const warn = (code: string, path: string, value: unknown, reason: string) =>
-    problems.push({ severity: "warning", code, path, value, reason });
+  // The severity of each code is the problem table's (src/problems.ts).
+  const add = (code: ProblemCode, path: string, value: unknown, reason: string) => {
+    problems.push(problem(code, path, value, reason));
+  };
 
   const listen = record(doc.listen);
   const gateway = typeof listen.gateway === "string" ? listen.gateway : undefined;
@@ -22,7 +22,7 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
   const certificates = Array.isArray(tls.certificates) ? tls.certificates.map(record) : [];
 
   if (https && certificates.length === 0) {
-    err(
+    add(
       "TLS_NO_CERTIFICATE",
       "tls.certificates",
       undefined,
@@ -31,14 +31,14 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
   }
   if (typeof listen.redirect === "string") {
     if (plain) {
-      err(
+      add(
         "LISTEN_REDIRECT",
         "listen.redirect",
         listen.redirect,
         "redirects to https, but listen.gateway is plain http: make it https://HOST:PORT",
       );
     } else if (gateway !== undefined && samePort(gateway, listen.redirect)) {
-      err("LISTEN_REDIRECT", "listen.redirect", listen.redirect, "is the gateway's own address and port");
+      add("LISTEN_REDIRECT", "listen.redirect", listen.redirect, "is the gateway's own address and port");
     }
   }
 
@@ -50,7 +50,7 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
     if (typeof c.name === "string") {
       const first = names.get(c.name);
       if (first !== undefined) {
-        err(
+        add(
           "DUPLICATE_NAME",
           `${at}.name`,
           c.name,
@@ -60,23 +60,23 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
     }
     const files = c.cert !== undefined || c.key !== undefined;
     if (files && c.stored !== undefined) {
-      err(
+      add(
         "TLS_CERTIFICATE_SOURCE",
         `${at}.stored`,
         c.stored,
         "give either cert and key files or a stored certificate, not both",
       );
     } else if (!files && c.stored === undefined) {
-      err("TLS_CERTIFICATE_SOURCE", at, undefined, "needs cert and key (PEM files) or stored (store mode)");
+      add("TLS_CERTIFICATE_SOURCE", at, undefined, "needs cert and key (PEM files) or stored (store mode)");
     } else if (files && c.cert === undefined) {
-      err(
+      add(
         "TLS_CERTIFICATE_SOURCE",
         `${at}.cert`,
         undefined,
         "a key needs its certificate: add cert (a PEM file)",
       );
     } else if (files && c.key === undefined) {
-      err(
+      add(
         "TLS_CERTIFICATE_SOURCE",
         `${at}.key`,
         undefined,
@@ -85,7 +85,7 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
     }
     if (c.default === true) {
       if (defaultAt !== undefined) {
-        err(
+        add(
           "TLS_DEFAULT_DUPLICATE",
           `${at}.default`,
           true,
@@ -95,7 +95,7 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
     }
     if (Array.isArray(c.domains)) {
       if (c.domains.length === 0 && c.default !== true) {
-        err(
+        add(
           "TLS_DOMAIN",
           `${at}.domains`,
           [],
@@ -106,13 +106,13 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
         if (typeof d !== "string") return;
         const problem = checkServerName(d);
         if (problem !== null) {
-          err("TLS_DOMAIN", `${at}.domains[${j}]`, d, problem);
+          add("TLS_DOMAIN", `${at}.domains[${j}]`, d, problem);
           return;
         }
         const key = d.toLowerCase().replace(/\.$/, "");
         const first = domains.get(key);
         if (first !== undefined && first !== i) {
-          err(
+          add(
             "TLS_DOMAIN_DUPLICATE",
             `${at}.domains[${j}]`,
             d,
@@ -131,7 +131,7 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
       hsts.preload === true &&
       (hsts.includeSubDomains !== true || typeof hsts.maxAge !== "number" || hsts.maxAge < 31_536_000)
     ) {
-      warn(
+      add(
         "LINT_HSTS_PRELOAD",
         `groups[${i}].hsts.preload`,
         true,
@@ -139,7 +139,7 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
       );
     }
     if (plain) {
-      warn(
+      add(
         "LINT_HSTS_PLAIN_HTTP",
         `groups[${i}].hsts`,
         g.hsts,
@@ -155,7 +155,7 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
     const at = `apis[${i}].backend.tls`;
     const backendTls = record(backend.tls);
     if (typeof backend.url === "string" && backend.url.toLowerCase().startsWith("http://")) {
-      err(
+      add(
         "BACKEND_TLS_PLAIN",
         at,
         backend.tls,
@@ -164,14 +164,14 @@ export function validateTls(doc: Readonly<Record<string, unknown>>): Problem[] {
       return;
     }
     if (backendTls.verify === false) {
-      warn(
+      add(
         "LINT_TLS_VERIFY_OFF",
         `${at}.verify`,
         false,
         "the backend's certificate is not checked: anyone on the path can impersonate it; give its CA in tls.ca instead",
       );
       if (backendTls.ca !== undefined) {
-        warn("LINT_TLS_CA_UNUSED", `${at}.ca`, backendTls.ca, "is not used while verify is false");
+        add("LINT_TLS_CA_UNUSED", `${at}.ca`, backendTls.ca, "is not used while verify is false");
       }
     }
   });

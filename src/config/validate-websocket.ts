@@ -1,4 +1,4 @@
-import type { Problem } from "../problems.js";
+import { type Problem, type ProblemCode, problem } from "../problems.js";
 import type { ApiConfig, CorsPolicyConfig, GroupConfig } from "./schema.js";
 
 /** The CORS rules an API's handshakes are checked against, as buildSnapshot resolves them. */
@@ -34,10 +34,10 @@ export function websocketProblems(
   policies: readonly (readonly [number, CorsPolicyConfig])[],
 ): Problem[] {
   const problems: Problem[] = [];
-  const err = (code: string, path: string, value: unknown, reason: string) =>
-    problems.push({ severity: "error", code, path, value, reason });
-  const warn = (code: string, path: string, value: unknown, reason: string) =>
-    problems.push({ severity: "warning", code, path, value, reason });
+  // The severity of each code is the problem table's (src/problems.ts).
+  const add = (code: ProblemCode, path: string, value: unknown, reason: string) => {
+    problems.push(problem(code, path, value, reason));
+  };
   const groupByName = new Map(groups.map(([, g]) => [g.name, g]));
   const policyByName = new Map(policies.map(([, p]) => [p.name, p]));
 
@@ -45,7 +45,7 @@ export function websocketProblems(
     const path = `apis[${i}]`;
     if (api.websocket !== true) {
       if (api.websocketOrigins !== undefined) {
-        warn(
+        add(
           "LINT_WEBSOCKET_ORIGINS_UNUSED",
           `${path}.websocketOrigins`,
           api.websocketOrigins,
@@ -55,7 +55,7 @@ export function websocketProblems(
       continue;
     }
     if (api.backend.type !== "http") {
-      err(
+      add(
         "WEBSOCKET_BACKEND",
         `${path}.backend.type`,
         api.backend.type,
@@ -63,7 +63,7 @@ export function websocketProblems(
       );
     }
     if (api.method !== "GET" && api.method !== "ANY") {
-      err(
+      add(
         "WEBSOCKET_METHOD",
         `${path}.method`,
         api.method,
@@ -73,14 +73,14 @@ export function websocketProblems(
     const rules = rulesOf(api, groupByName);
     if (api.websocketOrigins === "any") {
       if (rules.kind === "policy") {
-        err(
+        add(
           "WEBSOCKET_ORIGINS_WITH_POLICY",
           `${path}.websocketOrigins`,
           "any",
           `websocketOrigins: any is for APIs without a CORS policy, and this API's handshakes are checked against ${rules.source}: remove websocketOrigins, or the policy`,
         );
       } else {
-        warn(
+        add(
           "LINT_WEBSOCKET_ANY_ORIGIN",
           `${path}.websocketOrigins`,
           "any",
@@ -90,7 +90,7 @@ export function websocketProblems(
       continue;
     }
     if (rules.kind !== "policy") {
-      warn(
+      add(
         "LINT_WEBSOCKET_NO_POLICY",
         `${path}.websocket`,
         true,
@@ -102,7 +102,7 @@ export function websocketProblems(
     }
     const policy = policyByName.get(rules.name);
     if (policy?.allowOrigins?.includes("*")) {
-      warn(
+      add(
         "LINT_WEBSOCKET_ANY_ORIGIN",
         `${path}.websocket`,
         true,
@@ -110,7 +110,7 @@ export function websocketProblems(
       );
     }
     if (policy?.mode === "report") {
-      warn(
+      add(
         "LINT_WEBSOCKET_REPORT_MODE",
         `${path}.websocket`,
         true,
@@ -118,7 +118,7 @@ export function websocketProblems(
       );
     }
     if (api.auth !== "app") {
-      warn(
+      add(
         "LINT_WEBSOCKET_NO_ORIGIN",
         `${path}.websocket`,
         true,

@@ -9,8 +9,9 @@ import {
   originProblemCode,
   parseOrigin,
 } from "../cors/index.js";
-import { type Problem, prefixProblems } from "../problems.js";
-import { parseRoutePath, pathShape } from "../routing/route-path.js";
+import { type Problem, type ProblemCode, prefixProblems, problem } from "../problems.js";
+import { apiRoute, formatSegments, parseRoutePath } from "../routing/route-path.js";
+import { routeKeys } from "../routing/router.js";
 import {
   type ApiConfig,
   ApiSchema,
@@ -94,10 +95,10 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
   const policies = itemsOf<CorsPolicyConfig>(raw.corsPolicies, CorsPolicySchema, allValid);
   const apis = itemsOf<ApiConfig>(raw.apis, ApiSchema, allValid);
   const apps = itemsOf<AppConfig>(raw.apps, AppSchema, allValid);
-  const err = (code: string, path: string, value: unknown, reason: string) =>
-    problems.push({ severity: "error", code, path, value, reason });
-  const warn = (code: string, path: string, value: unknown, reason: string) =>
-    problems.push({ severity: "warning", code, path, value, reason });
+  // The severity of each code is the problem table's (src/problems.ts).
+  const add = (code: ProblemCode, path: string, value: unknown, reason: string) => {
+    problems.push(problem(code, path, value, reason));
+  };
 
   for (const p of policies) {
     // Lists of a policy that is not schema-valid may have holes; compilePolicy iterates with forEach.
@@ -111,14 +112,14 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
     problems.push(...prefixProblems(`corsPolicies[${p.index}]`, found));
   }
 
-  const groupNames = uniqueNames("groups", raw.groups, err);
-  const policyNames = uniqueNames("corsPolicies", raw.corsPolicies, err);
-  const apiNames = uniqueNames("apis", raw.apis, err);
-  uniqueNames("apps", raw.apps, err);
+  const groupNames = uniqueNames("groups", raw.groups, add);
+  const policyNames = uniqueNames("corsPolicies", raw.corsPolicies, add);
+  const apiNames = uniqueNames("apis", raw.apis, add);
+  uniqueNames("apps", raw.apps, add);
 
   for (const { index, value: g } of groups) {
     if (g.corsPolicy !== undefined && !policyNames.has(g.corsPolicy)) {
-      err(
+      add(
         "REF_POLICY",
         `groups[${index}].corsPolicy`,
         g.corsPolicy,
@@ -128,10 +129,10 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
   }
   for (const { index, value: api } of apis) {
     if (api.group !== undefined && !groupNames.has(api.group)) {
-      err("REF_GROUP", `apis[${index}].group`, api.group, `no group named ${JSON.stringify(api.group)}`);
+      add("REF_GROUP", `apis[${index}].group`, api.group, `no group named ${JSON.stringify(api.group)}`);
     }
     if (api.corsPolicy !== undefined && !policyNames.has(api.corsPolicy)) {
-      err(
+      add(
         "REF_POLICY",
         `apis[${index}].corsPolicy`,
         api.corsPolicy,
@@ -142,7 +143,7 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
   for (const { index, value: app } of apps) {
     app.apis?.forEach((name, j) => {
       if (name !== undefined && !apiNames.has(name)) {
-        err("REF_API", `apps[${index}].apis[${j}]`, name, `no API named ${JSON.stringify(name)}`);
+        add("REF_API", `apps[${index}].apis[${j}]`, name, `no API named ${JSON.stringify(name)}`);
       }
     });
   }
@@ -150,11 +151,11 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
   for (const { index, value: g } of groups) {
     g.domains?.forEach((d, j) => {
       const problem = d === undefined ? null : checkDomain(d);
-      if (problem) err("GROUP_DOMAIN", `groups[${index}].domains[${j}]`, d, problem);
+      if (problem) add("GROUP_DOMAIN", `groups[${index}].domains[${j}]`, d, problem);
     });
     if (g.basePath !== undefined) {
       const parsed = parseRoutePath(g.basePath, false);
-      if (!parsed.ok) err("GROUP_BASE_PATH", `groups[${index}].basePath`, g.basePath, parsed.reason);
+      if (!parsed.ok) add("GROUP_BASE_PATH", `groups[${index}].basePath`, g.basePath, parsed.reason);
     }
   }
 
@@ -169,7 +170,7 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
   }
   // Which APIs an application may call is not known when its list failed the schema.
   const authorizationKnown = !apps.some((a) => illTyped(a, AppSchema, "apis"));
-  const routeKeys = new Map<string, number>();
+  const takenRoutes = new Map<string, number>();
   // Groups whose host names and base path are well typed: only their APIs' routes can be compared.
   const groupByName = new Map<string, Loose<GroupConfig>>();
   for (const g of groups) {
@@ -186,7 +187,7 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
     const { index, value: api } = item;
     const path = `apis[${index}]`;
     if (api.corsPolicy !== undefined && policyNames.has(api.corsPolicy) && api.cors === true) {
-      warn(
+      add(
         "LINT_TOGGLE_AND_POLICY",
         `${path}.cors`,
         true,
@@ -196,10 +197,10 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
     if (api.path !== undefined) {
       const parsed = parseRoutePath(api.path);
       if (!parsed.ok) {
-        err("API_PATH", `${path}.path`, api.path, parsed.reason);
+        add("API_PATH", `${path}.path`, api.path, parsed.reason);
       } else {
         if (api.match === "prefix" && parsed.segments.some((s) => s.kind === "greedy")) {
-          err(
+          add(
             "API_PATH",
             `${path}.path`,
             api.path,
@@ -213,35 +214,39 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
           !illTyped(item, ApiSchema, "group") &&
           (api.group === undefined || group !== undefined);
         if (routable) {
-          const base = group?.basePath === undefined ? "" : group.basePath.replace(/\/+$/, "");
-          const shape = `${api.match ?? "exact"} ${api.method} ${base}${pathShape(parsed.segments)}`;
+          // The router's own keys (src/routing/router.ts): the conflicts it would meet, found here first.
+          const route = apiRoute(group?.basePath, api.path);
           const domains = (group?.domains ?? []).filter((d): d is string => d !== undefined);
-          for (const host of domains.length > 0 ? domains.map((d) => d.toLowerCase()) : ["*any*"]) {
-            const key = `${host} ${shape}`;
-            const other = routeKeys.get(key);
-            if (other !== undefined) {
-              err(
-                "API_CONFLICT",
-                `${path}.path`,
-                api.path,
-                conflictReason(api.method as string, `${base}${api.path}`, api.match ?? "exact", other),
-              );
-              break;
+          const match = api.match ?? "exact";
+          conflict: for (const host of domains.length > 0 ? domains.map((d) => d.toLowerCase()) : ["*any*"]) {
+            if (!route.ok) break;
+            for (const routeKey of routeKeys(api.method as string, route.segments, match)) {
+              const key = `${host} ${routeKey}`;
+              const other = takenRoutes.get(key);
+              if (other !== undefined) {
+                add(
+                  "API_CONFLICT",
+                  `${path}.path`,
+                  api.path,
+                  conflictReason(api.method as string, formatSegments(route.segments), match, other),
+                );
+                break conflict;
+              }
+              takenRoutes.set(key, index);
             }
-            routeKeys.set(key, index);
           }
         }
       }
     }
     if (api.auth === "app" && api.name !== undefined && authorizationKnown && !authorized.has(api.name)) {
-      warn(
+      add(
         "LINT_NO_APP",
         `${path}.auth`,
         "app",
         "no application is authorized for this API: every request gets 401 or 403",
       );
     }
-    if (api.backend !== undefined) checkBackend(api.backend, `${path}.backend`, err);
+    if (api.backend !== undefined) checkBackend(api.backend, `${path}.backend`, add);
   }
   // The WebSocket rules read whole items: those that satisfy the schema.
   const valid = <T>(items: readonly Item<T>[]) =>
@@ -250,7 +255,7 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
 
   for (const { index, value: p } of policies) {
     if (p.name !== undefined && !usedPolicies.has(p.name)) {
-      warn(
+      add(
         "LINT_UNUSED_POLICY",
         `corsPolicies[${index}]`,
         p.name,
@@ -268,7 +273,7 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
     limits.requestTimeoutMs !== undefined &&
     limits.headersTimeoutMs > limits.requestTimeoutMs
   ) {
-    err(
+    add(
       "LIMITS",
       "gateway.limits.headersTimeoutMs",
       limits.headersTimeoutMs,
@@ -282,9 +287,9 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
   const claim = (hash: string, owner: string, where: string) => {
     const holder = keyOwners.get(hash);
     if (holder !== undefined && holder !== owner) {
-      err("APP_KEY_DUPLICATE", where, "(hidden)", `the same key is already held by application ${holder}`);
+      add("APP_KEY_DUPLICATE", where, "(hidden)", `the same key is already held by application ${holder}`);
     } else if (holder !== undefined) {
-      warn("LINT_DUPLICATE_KEY", where, "(hidden)", "this key is listed more than once");
+      add("LINT_DUPLICATE_KEY", where, "(hidden)", "this key is listed more than once");
     }
     keyOwners.set(hash, owner);
   };
@@ -295,7 +300,7 @@ function analyze(raw: unknown, compiledPolicies: Map<string, CompiledPolicy>): P
       if (origin === undefined) return;
       const parsed = parseOrigin(origin);
       if (isParseError(parsed)) {
-        err(
+        add(
           originProblemCode(parsed),
           `${path}.javascriptOrigins[${j}]`,
           origin,
@@ -323,7 +328,7 @@ export function conflictReason(method: string, fullPath: string, match: string, 
 function uniqueNames(
   kind: string,
   list: unknown,
-  err: (code: string, path: string, value: unknown, reason: string) => void,
+  add: (code: ProblemCode, path: string, value: unknown, reason: string) => void,
 ): Set<string> {
   const names = new Map<string, number>();
   if (!Array.isArray(list)) return new Set();
@@ -332,7 +337,7 @@ function uniqueNames(
     if (typeof name !== "string") return;
     const first = names.get(name);
     if (first !== undefined) {
-      err(
+      add(
         "DUPLICATE_NAME",
         `${kind}[${i}].name`,
         name,
@@ -356,7 +361,7 @@ function checkDomain(domain: string): string | null {
 function checkBackend(
   backend: Loose<ApiConfig["backend"]>,
   path: string,
-  err: (code: string, path: string, value: unknown, reason: string) => void,
+  add: (code: ProblemCode, path: string, value: unknown, reason: string) => void,
 ): void {
   if (backend.type === "http") {
     if (backend.url === undefined) return;
@@ -364,23 +369,23 @@ function checkBackend(
     try {
       url = new URL(backend.url);
     } catch {
-      err("BACKEND_URL", `${path}.url`, backend.url, "is not a URL");
+      add("BACKEND_URL", `${path}.url`, backend.url, "is not a URL");
       return;
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      err("BACKEND_URL", `${path}.url`, backend.url, "must be an http:// or https:// URL");
+      add("BACKEND_URL", `${path}.url`, backend.url, "must be an http:// or https:// URL");
     } else if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-      err("BACKEND_URL", `${path}.url`, backend.url, "has no query, fragment or credentials");
+      add("BACKEND_URL", `${path}.url`, backend.url, "has no query, fragment or credentials");
     }
   } else if (backend.type === "mock") {
     for (const [name, value] of Object.entries(backend.headers ?? {})) {
       if (value === undefined) continue;
       const where = `${path}.headers.${name}`;
-      if (!isToken(name)) err("MOCK_HEADER", where, name, `${JSON.stringify(name)} is not a header name`);
+      if (!isToken(name)) add("MOCK_HEADER", where, name, `${JSON.stringify(name)} is not a header name`);
       else if (/[\r\n\0]/.test(value))
-        err("MOCK_HEADER", where, value, "a header value cannot contain CR, LF or NUL");
+        add("MOCK_HEADER", where, value, "a header value cannot contain CR, LF or NUL");
       else if (["content-length", "transfer-encoding", "connection"].includes(name.toLowerCase())) {
-        err("MOCK_HEADER", where, name, `${name} is set by the gateway`);
+        add("MOCK_HEADER", where, name, `${name} is set by the gateway`);
       }
     }
   }

@@ -1,5 +1,6 @@
+import { type BuildResult, compileConfig } from "../config/compile.js";
 import type { Config } from "../config/schema.js";
-import { type BuildResult, buildSnapshot, redactKeys, type Snapshot } from "../config/snapshot.js";
+import { redactKeys, type Snapshot } from "../config/snapshot.js";
 import type { Logger } from "../logger.js";
 import type { Problem } from "../problems.js";
 import { type RevisionMeta, StaleRevisionError, type Store, type StoreWatch } from "../store/index.js";
@@ -44,8 +45,8 @@ export interface ControlPlaneOptions {
   readonly cacheFile?: string;
   /** How often the head revision is checked, besides change notifications (default 1000 ms). */
   readonly checkIntervalMs?: number;
-  /** Extra validation run on every configuration before it is stored (e.g. function modules exist). */
-  readonly extraChecks?: (config: Config) => Problem[];
+  /** Where the files a configuration names are checked before it is stored (function modules): the working directory. */
+  readonly baseDir?: string;
   /**
    * Validation that reads files or the store, run before a configuration is stored (the certificates
    * it names: SPEC section 10); its errors refuse the configuration, its warnings are reported.
@@ -110,7 +111,7 @@ export class ControlPlane {
       const cached = options.cacheFile ? readCache(options.cacheFile) : null;
       if (cached === null)
         throw new Error(`the store is unreachable and no cached configuration exists: ${plane.#lastError}`);
-      const built = buildSnapshot(cached.config);
+      const built = compileConfig(cached.config);
       if (!built.ok) throw new Error("the cached configuration is no longer valid");
       plane.#serve(cached.config, built.snapshot, cached.revision, "cache");
       options.logger.warn(
@@ -185,10 +186,7 @@ export class ControlPlane {
 
   /** Validates and compiles a configuration without storing it. */
   check(config: Config): BuildResult {
-    const built = buildSnapshot(config);
-    if (!built.ok) return built;
-    const extra = this.#options.extraChecks?.(built.snapshot.config) ?? [];
-    return extra.length > 0 ? { ok: false, problems: [...extra, ...built.warnings] } : built;
+    return compileConfig(config, { baseDir: this.#options.baseDir });
   }
 
   /**
@@ -248,7 +246,7 @@ export class ControlPlane {
     if (head <= this.#revision) return;
     const stored = await this.#store.head();
     if (stored === null || stored.meta.number <= this.#revision) return;
-    const built = buildSnapshot(stored.config);
+    const built = compileConfig(stored.config);
     if (!built.ok) {
       this.#options.logger.error(
         { revision: stored.meta.number, problems: built.problems.map((p) => `${p.path}: ${p.reason}`) },
@@ -284,7 +282,7 @@ export class ControlPlane {
   /** An empty store: serve the empty configuration at revision 0 (not cached: there is nothing to keep). */
   #serveEmpty(): void {
     const empty: Config = {};
-    const built = buildSnapshot(empty);
+    const built = compileConfig(empty);
     if (!built.ok) throw new Error("the empty configuration does not compile");
     this.#config = built.snapshot.config;
     this.#snapshot = built.snapshot;

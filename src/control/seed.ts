@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import { missingModules, parseConfigText } from "../config/load.js";
+import { compileConfig } from "../config/compile.js";
+import { parseConfigText } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { buildSnapshot } from "../config/snapshot.js";
 import { formatProblem, type Problem } from "../problems.js";
 
 function listed(problems: readonly Problem[]): string {
@@ -43,11 +43,9 @@ export async function readSeed(path: string, workingDir = process.cwd()): Promis
   }
   const parsed = parseConfigText(text, path);
   if (!parsed.ok) throw new SeedRefusedError(path, "it does not parse", parsed.problems);
-  const built = buildSnapshot(parsed.value);
-  if (!built.ok) throw new SeedRefusedError(path, "it is not a valid configuration", built.problems);
   const fileDir = dirname(resolve(path));
-  const missing = missingModules(built.snapshot.config, fileDir);
-  if (missing.length > 0) throw new SeedRefusedError(path, "it is not a valid configuration", missing);
+  const built = compileConfig(parsed.value, { baseDir: fileDir });
+  if (!built.ok) throw new SeedRefusedError(path, "it is not a valid configuration", built.problems);
   // Validated: the configuration has the schema's shape from here on.
   const config = parsed.value as Config;
   const move = (file: string) => {

@@ -1,4 +1,4 @@
-import type { Problem } from "../problems.js";
+import { type Problem, type ProblemCode, problem } from "../problems.js";
 import type { CompiledPolicy } from "./compiled-policy.js";
 import { forbiddenRequestHeaderReason, isForbiddenMethod, isForbiddenResponseHeader } from "./forbidden.js";
 import { compileLinearRegex, type LinearRegex, RegexSyntaxError } from "./linear-regex/index.js";
@@ -26,13 +26,11 @@ export interface CompileOptions {
   readonly additionalOrigins?: readonly AdditionalOrigin[];
 }
 
+/** The problems found so far; each code's severity is the problem table's (src/problems.ts). */
 class Findings {
   readonly list: Problem[] = [];
-  error(code: string, path: string, value: unknown, reason: string): void {
-    this.list.push({ severity: "error", code, path, value, reason });
-  }
-  warn(code: string, path: string, value: unknown, reason: string): void {
-    this.list.push({ severity: "warning", code, path, value, reason });
+  add(code: ProblemCode, path: string, value: unknown, reason: string): void {
+    this.list.push(problem(code, path, value, reason));
   }
   get hasErrors(): boolean {
     return this.list.some((p) => p.severity === "error");
@@ -67,7 +65,7 @@ function planOrigins(input: CorsPolicyInput, credentials: boolean, f: Findings):
     const path = `allowOrigins[${i}]`;
     if (value === "*") {
       if (credentials) {
-        f.error(
+        f.add(
           "CORS_WILDCARD_WITH_CREDENTIALS",
           path,
           value,
@@ -79,7 +77,7 @@ function planOrigins(input: CorsPolicyInput, credentials: boolean, f: Findings):
       return;
     }
     if (value === "null") {
-      f.error(
+      f.add(
         "CORS_NULL_ORIGIN",
         path,
         value,
@@ -94,11 +92,11 @@ function planOrigins(input: CorsPolicyInput, credentials: boolean, f: Findings):
     }
     const parsed = parseOrigin(value);
     if (isParseError(parsed)) {
-      f.error(originProblemCode(parsed), path, value, parsed.detail);
+      f.add(originProblemCode(parsed), path, value, parsed.detail);
       return;
     }
     if (parsed.scheme !== "http" && parsed.scheme !== "https") {
-      f.warn(
+      f.add(
         "LINT_ORIGIN_SCHEME",
         path,
         value,
@@ -106,11 +104,11 @@ function planOrigins(input: CorsPolicyInput, credentials: boolean, f: Findings):
       );
     }
     if (plan.exact.has(parsed.normalized)) {
-      f.warn("LINT_DUPLICATE_ORIGIN", path, value, `${parsed.normalized} is listed more than once`);
+      f.add("LINT_DUPLICATE_ORIGIN", path, value, `${parsed.normalized} is listed more than once`);
       return;
     }
     if (credentials && parsed.scheme === "http" && !isLoopbackHost(parsed.host)) {
-      f.warn("LINT_INSECURE_ORIGIN_WITH_CREDENTIALS", path, value, INSECURE_WITH_CREDENTIALS);
+      f.add("LINT_INSECURE_ORIGIN_WITH_CREDENTIALS", path, value, INSECURE_WITH_CREDENTIALS);
     }
     plan.exact.set(parsed.normalized, path);
     plan.normalizedList.push(parsed.normalized);
@@ -128,7 +126,7 @@ function planWildcard(
   const sep = value.indexOf("://");
   const afterScheme = sep >= 0 ? value.slice(sep + 3) : "";
   if (sep <= 0 || !afterScheme.startsWith("*.") || afterScheme.indexOf("*", 1) >= 0) {
-    f.error(
+    f.add(
       "CORS_WILDCARD_INVALID",
       path,
       value,
@@ -138,17 +136,17 @@ function planWildcard(
   }
   const parsed = parseOrigin(`${value.slice(0, sep)}://x${afterScheme.slice(1)}`);
   if (isParseError(parsed)) {
-    f.error(originProblemCode(parsed), path, value, parsed.detail);
+    f.add(originProblemCode(parsed), path, value, parsed.detail);
     return;
   }
   const suffix = parsed.host.slice(2);
   if (isIpHost(suffix) || /^[0-9.]+$/.test(suffix)) {
-    f.error("CORS_WILDCARD_INVALID", path, value, "a wildcard cannot stand for part of an IP address");
+    f.add("CORS_WILDCARD_INVALID", path, value, "a wildcard cannot stand for part of an IP address");
     return;
   }
   const publicSuffix = isPublicSuffix(suffix);
   if (publicSuffix !== null) {
-    f.error(
+    f.add(
       "CORS_WILDCARD_PUBLIC_SUFFIX",
       path,
       value,
@@ -157,11 +155,11 @@ function planWildcard(
     return;
   }
   if (credentials && parsed.scheme === "http" && !isLoopbackHost(suffix)) {
-    f.warn("LINT_INSECURE_ORIGIN_WITH_CREDENTIALS", path, value, INSECURE_WITH_CREDENTIALS);
+    f.add("LINT_INSECURE_ORIGIN_WITH_CREDENTIALS", path, value, INSECURE_WITH_CREDENTIALS);
   }
   const normalized = `${parsed.scheme}://*.${suffix}${parsed.port === "" ? "" : `:${parsed.port}`}`;
   if (plan.normalizedList.includes(normalized)) {
-    f.warn("LINT_DUPLICATE_ORIGIN", path, value, `${normalized} is listed more than once`);
+    f.add("LINT_DUPLICATE_ORIGIN", path, value, `${normalized} is listed more than once`);
     return;
   }
   plan.wildcards.push({ scheme: parsed.scheme, port: parsed.port, suffix, source: path });
@@ -233,13 +231,13 @@ function planPatterns(input: CorsPolicyInput, f: Findings): PatternRule[] {
     } catch (error) {
       if (!(error instanceof RegexSyntaxError)) throw error;
       if (error.code === "REGEX_SYNTAX") {
-        f.error("CORS_PATTERN_INVALID", path, pattern, `is not a valid regular expression: ${error.message}`);
+        f.add("CORS_PATTERN_INVALID", path, pattern, `is not a valid regular expression: ${error.message}`);
         return;
       }
-      f.error("CORS_PATTERN_NOT_LINEAR", path, pattern, error.message);
+      f.add("CORS_PATTERN_NOT_LINEAR", path, pattern, error.message);
     }
     if (!isAnchored(pattern)) {
-      f.error(
+      f.add(
         "CORS_PATTERN_UNANCHORED",
         path,
         pattern,
@@ -250,7 +248,7 @@ function planPatterns(input: CorsPolicyInput, f: Findings): PatternRule[] {
     if (regex === undefined) return;
     rules.push({ regex, source: path });
     if (hasLooseDot(pattern)) {
-      f.warn(
+      f.add(
         "LINT_PATTERN_LOOSE_DOT",
         path,
         pattern,
@@ -265,7 +263,7 @@ function planPatterns(input: CorsPolicyInput, f: Findings): PatternRule[] {
 function forbiddenName(
   field: "allowMethods" | "allowHeaders" | "exposeHeaders",
   value: string,
-): { code: string; reason: string } | null {
+): { code: ProblemCode; reason: string } | null {
   if (field === "allowMethods") {
     return isForbiddenMethod(value)
       ? {
@@ -300,7 +298,7 @@ function planTokens(
     const path = `${field}[${i}]`;
     if (value === "*") {
       if (credentials) {
-        f.error(
+        f.add(
           "CORS_WILDCARD_WITH_CREDENTIALS",
           path,
           value,
@@ -309,7 +307,7 @@ function planTokens(
       }
       any = true;
     } else if (!isToken(value)) {
-      f.error(
+      f.add(
         "CORS_NAME_INVALID",
         path,
         value,
@@ -319,14 +317,14 @@ function planTokens(
     } else {
       const forbidden = forbiddenName(field, value);
       if (forbidden !== null) {
-        f.error(forbidden.code, path, value, forbidden.reason);
+        f.add(forbidden.code, path, value, forbidden.reason);
         return;
       }
     }
     const normalized = normalize(value);
     const key = field === "allowMethods" ? normalized : normalized.toLowerCase();
     if (seen.has(key)) {
-      f.warn("LINT_DUPLICATE_NAME", path, value, `${value} is listed more than once`);
+      f.add("LINT_DUPLICATE_NAME", path, value, `${value} is listed more than once`);
       return;
     }
     seen.add(key);
@@ -362,9 +360,9 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
 
   if (input.maxAge !== undefined) {
     if (!Number.isInteger(input.maxAge) || input.maxAge < 0 || input.maxAge > MAX_MAX_AGE) {
-      f.error("CORS_MAX_AGE_RANGE", "maxAge", input.maxAge, MAX_AGE_RANGE_REASON);
+      f.add("CORS_MAX_AGE_RANGE", "maxAge", input.maxAge, MAX_AGE_RANGE_REASON);
     } else if (input.maxAge > CHROMIUM_MAX_AGE) {
-      f.warn(
+      f.add(
         "LINT_MAX_AGE_LONG",
         "maxAge",
         input.maxAge,
@@ -373,7 +371,7 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
     }
   }
   if (input.allowPrivateNetwork === true && origins.any) {
-    f.error(
+    f.add(
       "CORS_PRIVATE_NETWORK_ANY_ORIGIN",
       "allowPrivateNetwork",
       true,
@@ -381,7 +379,7 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
     );
   }
   if (allowNull) {
-    f.warn(
+    f.add(
       "LINT_NULL_ORIGIN",
       "dangerouslyAllowNullOrigin",
       true,
@@ -389,7 +387,7 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
     );
   }
   if (input.mode === "report") {
-    f.warn(
+    f.add(
       "LINT_REPORT_ONLY",
       "mode",
       "report",
@@ -402,7 +400,7 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
     (input.allowOriginPatterns ?? []).length === 0 &&
     !allowNull
   ) {
-    f.warn(
+    f.add(
       "LINT_NO_ORIGINS",
       "allowOrigins",
       input.allowOrigins ?? [],
@@ -413,15 +411,10 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
 
   if (f.hasErrors) return { ok: false, problems: f.list };
 
-  const exact = new Map(origins.exact);
-  for (const extra of options.additionalOrigins ?? []) {
-    const parsed = parseOrigin(extra.origin);
-    if (!isParseError(parsed) && !exact.has(parsed.normalized)) exact.set(parsed.normalized, extra.source);
-  }
   const matcher = new OriginMatcher({
     any: origins.any,
     allowNull,
-    exact,
+    exact: origins.exact,
     wildcards: origins.wildcards,
     patterns,
   });
@@ -472,7 +465,30 @@ export function compilePolicy(input: CorsPolicyInput, options: CompileOptions = 
     preflightVary,
     source,
   };
-  return { ok: true, policy, warnings: f.list };
+  const extra = options.additionalOrigins;
+  return {
+    ok: true,
+    policy: extra === undefined || extra.length === 0 ? policy : withAdditionalOrigins(policy, extra),
+    warnings: f.list,
+  };
+}
+
+/**
+ * The policy with more origins admitted: the JavaScript origins of the applications authorized for an
+ * API, which every policy of that API admits (webMethods). They were validated as the applications'
+ * own; nothing of the policy is checked or compiled again, only its origin matcher is extended.
+ */
+export function withAdditionalOrigins(
+  policy: CompiledPolicy,
+  additional: readonly AdditionalOrigin[],
+): CompiledPolicy {
+  const rules = policy.origins.rules;
+  const exact = new Map(rules.exact);
+  for (const extra of additional) {
+    const parsed = parseOrigin(extra.origin);
+    if (!isParseError(parsed) && !exact.has(parsed.normalized)) exact.set(parsed.normalized, extra.source);
+  }
+  return { ...policy, origins: new OriginMatcher({ ...rules, exact }) };
 }
 
 function planTiming(input: CorsPolicyInput, f: Findings): { any: boolean; origins: Set<string> } {
@@ -484,7 +500,7 @@ function planTiming(input: CorsPolicyInput, f: Findings): { any: boolean; origin
     }
     const parsed = parseOrigin(value);
     if (isParseError(parsed)) {
-      f.error(originProblemCode(parsed), `timingAllowOrigins[${i}]`, value, parsed.detail);
+      f.add(originProblemCode(parsed), `timingAllowOrigins[${i}]`, value, parsed.detail);
       return;
     }
     result.origins.add(parsed.normalized);

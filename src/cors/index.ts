@@ -15,6 +15,7 @@ export {
   compilePolicy,
   MAX_MAX_AGE,
   originProblemCode,
+  withAdditionalOrigins,
 } from "./compile.js";
 export type { CompiledPolicy } from "./compiled-policy.js";
 export { decide, isPreflight } from "./decide.js";

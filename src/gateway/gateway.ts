@@ -4,6 +4,7 @@ import type { Snapshot } from "../config/snapshot.js";
 import type { CorsDecision } from "../cors/index.js";
 import { ERRORS, type ErrorCode, GatewayError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
+import type { AccessLog } from "../observability/access-log.js";
 import type { DecisionWindow } from "../observability/decisions.js";
 import type { CorsOutcome, GatewayMetrics } from "../observability/metrics.js";
 import { planRequest } from "../plan/plan.js";
@@ -121,8 +122,8 @@ export interface GatewayOptions {
   readonly metrics?: GatewayMetrics;
   /** The console's window of recent CORS decisions (src/observability/decisions.ts). */
   readonly decisions?: DecisionWindow;
-  /** Log one JSON line per request (default true when a logger is given). */
-  readonly accessLog?: boolean;
+  /** Where one JSON line per exchange is written (src/observability/access-log.ts); none when absent. */
+  readonly accessLog?: AccessLog | undefined;
   /** Where function backend modules are resolved from: the configuration file's directory. */
   readonly baseDir?: string;
 }
@@ -142,7 +143,7 @@ export class Gateway {
   #inFlight = 0;
   #draining = false;
   readonly #logger: Logger;
-  readonly #accessLog: Logger | undefined;
+  readonly #accessLog: AccessLog | undefined;
   readonly #metrics: GatewayMetrics | undefined;
   readonly #decisions: DecisionWindow | undefined;
   readonly #baseDir: string;
@@ -151,8 +152,7 @@ export class Gateway {
 
   constructor(snapshot: Snapshot, options: GatewayOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
-    this.#accessLog =
-      options.logger && options.accessLog !== false ? options.logger.child({ log: "access" }) : undefined;
+    this.#accessLog = options.accessLog;
     this.#metrics = options.metrics;
     this.#decisions = options.decisions;
     this.#baseDir = options.baseDir ?? process.cwd();
@@ -329,22 +329,19 @@ export class Gateway {
       if (d) m.countCorsDecision(d.preflight, verdict as CorsOutcome, reason);
       if (ex.upstreamMs !== undefined) m.observeBackend(api, ex.upstreamMs / 1000);
     }
-    log?.info(
-      {
-        requestId: ex.requestId,
-        method: ex.req.method,
-        protocol: ex.req.httpVersion,
-        host: logValue(ex.req.headers.host),
-        path: logValue(ex.req.url, 4 * MAX_LOGGED_VALUE),
-        origin: logValue(ex.req.headers.origin),
-        api: api || undefined,
-        status,
-        cors: d === undefined ? undefined : { verdict, reason, preflight: d.preflight },
-        durationMs: Number((performance.now() - ex.start).toFixed(3)),
-        upstreamMs: ex.upstreamMs === undefined ? undefined : Number(ex.upstreamMs.toFixed(3)),
-      },
-      "request",
-    );
+    log?.write({
+      requestId: ex.requestId,
+      method: ex.req.method,
+      protocol: ex.req.httpVersion,
+      host: logValue(ex.req.headers.host),
+      path: logValue(ex.req.url, 4 * MAX_LOGGED_VALUE),
+      origin: logValue(ex.req.headers.origin),
+      api,
+      status,
+      cors: d === undefined ? undefined : { verdict, reason, preflight: d.preflight },
+      durationMs: performance.now() - ex.start,
+      upstreamMs: ex.upstreamMs,
+    });
   }
 
   /**

@@ -58,6 +58,11 @@ export class GatewayMetrics {
     registers: [this.registry],
     collect: (): void => flush(this.gatewayErrors, this.#errorTallies),
   });
+  readonly accessLogDropped = new Counter({
+    name: "crossgate_access_log_dropped_total",
+    help: "Access log lines dropped because the log's destination (stdout) stayed slower than the traffic and the buffer was full.",
+    registers: [this.registry],
+  });
   readonly backendDuration = new Histogram({
     name: "crossgate_backend_duration_seconds",
     help: "Time from calling the backend to its response headers, by API.",
@@ -157,6 +162,11 @@ export class GatewayMetrics {
       this.#errorTallies.push(tally);
     }
     tally.pending++;
+  }
+
+  /** Counts one access log line dropped (its destination stayed slower than the traffic). */
+  countAccessLogDropped(): void {
+    this.accessLogDropped.inc();
   }
 
   /** Records a backend's time to its response headers, in seconds. */

@@ -11,7 +11,8 @@
  */
 
 import type { ApiConfig, Config, CorsPolicyConfig, GroupConfig } from "../config/schema.js";
-import { parseRoutePath, pathShape } from "../routing/route-path.js";
+import { apiRoute, parseRoutePath, pathShape } from "../routing/route-path.js";
+import { routeKeys } from "../routing/router.js";
 import {
   compareGatewayResponses,
   corsFromOptionsMock,
@@ -1025,16 +1026,14 @@ class Importer {
     return apis;
   }
 
-  /** What the router registers for an API, by the route parser's shape: two equal keys cannot coexist. */
+  /** The router's own keys for an API (src/routing/router.ts), on each of its hosts: two equal keys cannot coexist. */
   routeKeys(api: ApiConfig): string[] {
     const group = this.groups.find((g) => g.name === api.group);
-    const base = group?.basePath === undefined ? "" : group.basePath.replace(/\/+$/, "");
-    const parsed = parseRoutePath(`${base}${api.path === "/" ? "" : api.path}` || "/");
-    if (!parsed.ok) return [];
-    const shape = pathShape(parsed.segments);
-    const paths = api.match === "prefix" ? [shape, `${shape === "/" ? "" : shape}/{+}`] : [shape];
+    const route = apiRoute(group?.basePath, api.path);
+    if (!route.ok) return [];
+    const keys = routeKeys(api.method, route.segments, api.match ?? "exact");
     const hosts = group?.domains?.length ? group.domains.map((d) => d.toLowerCase()) : ["*any*"];
-    return hosts.flatMap((h) => paths.map((p) => `${h} ${api.method} ${p}`));
+    return hosts.flatMap((h) => keys.map((k) => `${h} ${k}`));
   }
 
   assemble(apis: ApiConfig[]): Config {

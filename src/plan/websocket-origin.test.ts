@@ -5,7 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildSnapshot, type Snapshot } from "../config/snapshot.js";
+import { compileConfig } from "../config/compile.js";
+import type { Snapshot } from "../config/snapshot.js";
 import { decide } from "../cors/index.js";
 import { HeaderView } from "./header-view.js";
 import { checkWebSocketOrigin } from "./websocket-origin.js";
@@ -19,7 +20,7 @@ function snapshot(): Snapshot {
     backend: { type: "http", url: "http://127.0.0.1:1" },
     ...extra,
   });
-  const built = buildSnapshot({
+  const built = compileConfig({
     groups: [{ name: "g", corsPolicy: "web" }],
     corsPolicies: [
       { name: "web", allowOrigins: ["https://app.example.com", "https://*.example.org"] },

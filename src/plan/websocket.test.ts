@@ -5,7 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildSnapshot, type Snapshot } from "../config/snapshot.js";
+import { compileConfig } from "../config/compile.js";
+import type { Snapshot } from "../config/snapshot.js";
 import type { TraceStep } from "../cors/index.js";
 import { ERRORS } from "../errors.js";
 import { normalizePath } from "../routing/normalize-path.js";
@@ -14,7 +15,7 @@ import { decideHandshake } from "./websocket.js";
 const KEY = "partner-key-0123456789";
 
 function snapshot(): Snapshot {
-  const built = buildSnapshot({
+  const built = compileConfig({
     groups: [{ name: "api", domains: ["api.test"], basePath: "/v1" }],
     corsPolicies: [{ name: "web", allowOrigins: ["https://app.test"] }],
     apps: [{ name: "partner", keys: [KEY], apis: ["secure"] }],

@@ -79,3 +79,12 @@ export function pathShape(segments: readonly Segment[]): string {
       .join("") || "/"
   );
 }
+
+/**
+ * An API's whole route: its group's base path, then its own path (`/v1` and `/users/{id}` give
+ * `/v1/users/{id}`; an API path of `/` is the base path itself).
+ */
+export function apiRoute(basePath: string | undefined, path: string): RoutePathResult {
+  const base = basePath === undefined ? "" : basePath.replace(/\/+$/, "");
+  return parseRoutePath(`${base}${path === "/" ? "" : path}` || "/");
+}

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { buildSnapshot, type Snapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
+import type { Snapshot } from "../../src/config/snapshot.js";
 
 function snapshotOf(config: unknown): Snapshot {
-  const r = buildSnapshot(config);
+  const r = compileConfig(config);
   if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.reason}`).join("\n"));
   return r.snapshot;
 }
@@ -144,7 +145,7 @@ describe("regressions", () => {
   });
 
   it("reports an exact and a prefix API whose paths differ only in parameter names as a conflict, not a crash (found by import)", () => {
-    const r = buildSnapshot({
+    const r = compileConfig({
       apis: [
         { name: "x", method: "GET", path: "/a/{x}", backend: { type: "mock" } },
         { name: "y", method: "GET", path: "/a/{y}", match: "prefix", backend: { type: "mock" } },

@@ -38,6 +38,21 @@ function routeKey(segments: readonly Segment[], tail: boolean): string {
   return tail ? `${shape === "/" ? "" : shape}/{+}` : shape;
 }
 
+/** Whether the route takes a greedy tail as well as its own path: a prefix API serves every path below it. */
+function tailsOf(segments: readonly Segment[], match: "exact" | "prefix"): readonly boolean[] {
+  const greedy = segments.some((s) => s.kind === "greedy");
+  return match === "prefix" && !greedy ? [false, true] : [false];
+}
+
+/**
+ * The keys a route takes in the router, on each host it serves: two APIs that share a key on a shared
+ * host conflict (the validator reports it; the router then never sees one). `{rest+}` and a prefix
+ * API's subtree are the same shape, one greedy tail; parameter names do not count.
+ */
+export function routeKeys(method: string, segments: readonly Segment[], match: "exact" | "prefix"): string[] {
+  return tailsOf(segments, match).map((tail) => `${method} ${routeKey(segments, tail)}`);
+}
+
 function literalLength(segments: readonly Segment[]): number {
   let n = 0;
   for (const s of segments) if (s.kind === "literal") n += s.text.length + 1;
@@ -65,16 +80,16 @@ class HostRoutes<A extends Routable> {
 
   add(api: A, onConflict: (api: A, other: A) => void): void {
     const greedy = api.segments.some((s) => s.kind === "greedy");
-    // A prefix API serves its own path and every path below it (a greedy tail already does).
-    const shapes = api.match === "prefix" && !greedy ? [false, true] : [false];
     const score =
       api.match === "exact"
         ? 2_000_000 + literalLength(api.segments) * 2 - (greedy ? 1 : 0)
         : 1_000_000 + literalLength(api.segments);
     const entry: Entry<A> = { api, score };
-    for (const tail of shapes) {
-      // `{rest+}` and a prefix API's subtree are the same shape: one greedy tail.
-      const key = `${api.method} ${routeKey(api.segments, tail)}`;
+    const keys = routeKeys(api.method, api.segments, api.match);
+    const tails = tailsOf(api.segments, api.match);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const tail = tails[i] as boolean;
       const other = this.#registered.get(key);
       if (other !== undefined) {
         onConflict(api, other);

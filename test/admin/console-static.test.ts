@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningAdmin, startAdmin } from "../../src/admin/server.js";
 import { sha256Hex } from "../../src/admin/token.js";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import { silentLogger } from "../../src/logger.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 
@@ -22,7 +22,7 @@ function fakeBuild(): string {
 }
 
 async function start(consoleDir: string | null): Promise<RunningAdmin> {
-  const built = buildSnapshot({});
+  const built = compileConfig({});
   if (!built.ok) throw new Error("empty configuration refused");
   return startAdmin({
     listen: { host: "127.0.0.1", port: 0 },

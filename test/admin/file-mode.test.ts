@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningAdmin, startAdmin } from "../../src/admin/server.js";
 import { sha256Hex } from "../../src/admin/token.js";
-import { buildSnapshot, type Snapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
+import type { Snapshot } from "../../src/config/snapshot.js";
 import { silentLogger } from "../../src/logger.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { type AdminAnswer, callAdmin } from "./support.js";
@@ -10,7 +11,7 @@ const FILE = "/etc/crossgate/gateway.yaml";
 const TOKEN = "file-mode-token";
 
 function snapshotOf(config: unknown): Snapshot {
-  const built = buildSnapshot(config);
+  const built = compileConfig(config);
   if (!built.ok) throw new Error("invalid test configuration");
   return built.snapshot;
 }

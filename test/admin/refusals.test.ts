@@ -255,12 +255,13 @@ describe("a failure while checking a write is not reported as the store being do
       logger: silentLogger,
       seed: async () => SEED,
       onSnapshot: () => {},
-      // Stands in for a bug in validation: it throws on a group named "explode".
-      extraChecks: (config) => {
-        if (config.groups?.some((g) => g.name === "explode")) throw new TypeError("a bug");
-        return [];
-      },
     });
+    // Stands in for a bug in validation: it throws on a group named "explode".
+    const check = plane.check.bind(plane);
+    plane.check = (config) => {
+      if (config.groups?.some((g) => g.name === "explode")) throw new TypeError("a bug");
+      return check(config);
+    };
     admin = await startAdmin({
       listen: { host: "127.0.0.1", port: 0 },
       plane,

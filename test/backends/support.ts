@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { connect, type Socket } from "node:net";
 import { pino } from "pino";
 import { expect } from "vitest";
-import { buildSnapshot, type Snapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
+import type { Snapshot } from "../../src/config/snapshot.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 
 /** Closers run in reverse order by `closeAll`, called from afterEach. */
@@ -77,7 +78,7 @@ export async function freePort(): Promise<number> {
 }
 
 export function snapshotOf(config: unknown): Snapshot {
-  const built = buildSnapshot(config);
+  const built = compileConfig(config);
   if (!built.ok) throw new Error(`bad test configuration: ${JSON.stringify(built.problems, null, 2)}`);
   return built.snapshot;
 }

@@ -33,7 +33,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import type { RunningGateway } from "../../src/gateway/server.js";
 import { type RunningGateway as Running, startGateway } from "../../src/gateway/server.js";
 import { freePort, Resources, startUpstream, startWith, type Upstream } from "../backends/support.js";
@@ -280,7 +280,7 @@ export function corsInChromium(scheme: "http" | "https"): void {
       /** A gateway for `config` on 127.0.0.1 port 0: plain, or https with the run's certificate. */
       async function start(resources: Resources, config: unknown): Promise<Running> {
         if (!secure) return startWith(resources, config);
-        const built = buildSnapshot({
+        const built = compileConfig({
           ...(config as Record<string, unknown>),
           tls: { certificates: [{ default: true, cert: tls?.certPath, key: tls?.keyPath }] },
         });
@@ -638,7 +638,7 @@ export function corsInChromium(scheme: "http" | "https"): void {
             ],
             apps: [{ name: "storefront", javascriptOrigins: [pageOrigin], apis: ["partner-a"] }],
           };
-          const built = buildSnapshot(config);
+          const built = compileConfig(config);
           // `*.test` is legal: `test` is not on the Public Suffix List (validate says so, not only this suite).
           expect(built.ok ? [] : built.problems.filter((p) => p.path.includes("allowOrigins"))).toEqual([]);
           gateway = await start(resources, config);

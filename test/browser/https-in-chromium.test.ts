@@ -13,7 +13,7 @@ import { createSecureServer, type Http2SecureServer } from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { Resources, startUpstream, type Upstream } from "../backends/support.js";
 import { chromiumDependency, type LaunchedBrowser, launchBrowser } from "../support/chromium.js";
@@ -93,7 +93,7 @@ describeWithDependency(dependency, "HTTPS in a real Chromium", () => {
   }
 
   async function gateway(secure: boolean, origins: string[]): Promise<RunningGateway> {
-    const built = buildSnapshot({
+    const built = compileConfig({
       ...config(origins),
       ...(secure
         ? { tls: { certificates: [{ default: true, cert: leaf.certPath, key: leaf.keyPath }] } }

@@ -10,9 +10,11 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { createLogger } from "../../src/logger.js";
+import { AccessLog } from "../../src/observability/access-log.js";
+import { StreamSink } from "../../src/observability/line-sink.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { describeWithChromium, type LaunchedBrowser, launchBrowser } from "../support/chromium.js";
 import { type EchoBackend, startEchoBackend, waitFor } from "../support/websocket.js";
@@ -104,7 +106,7 @@ describeWithChromium("WebSockets through crossgate, judged by a real Chromium", 
     });
     pagePort = await listen(pageServer);
     echo = await startEchoBackend({ protocol: "chat.v2" });
-    const built = buildSnapshot({
+    const built = compileConfig({
       groups: [{ name: "api", domains: ["api.test"] }],
       corsPolicies: [{ name: "web", allowOrigins: [`http://app.test:${pagePort}`] }],
       apis: [
@@ -139,7 +141,11 @@ describeWithChromium("WebSockets through crossgate, judged by a real Chromium", 
     gateway = await startGateway(
       built.snapshot,
       { host: "127.0.0.1", port: 0 },
-      { metrics, logger: createLogger({ destination: sink }), accessLog: true },
+      {
+        metrics,
+        logger: createLogger({ destination: sink }),
+        accessLog: new AccessLog(new StreamSink(sink)),
+      },
     );
     launched = await launchBrowser();
   });

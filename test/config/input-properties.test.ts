@@ -6,9 +6,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { compileConfig } from "../../src/config/compile.js";
 import { ConfigSchema } from "../../src/config/schema.js";
 import { checkSchema } from "../../src/config/schema-errors.js";
-import { buildSnapshot } from "../../src/config/snapshot.js";
 import { validateConfig } from "../../src/config/validate.js";
 import { arbitraryConfigInput, VALID_CONFIG } from "../support/config-arbitrary.js";
 
@@ -23,7 +23,7 @@ function checkInput(input: unknown): void {
   const hasErrors = problems.some((p) => p.severity === "error");
   // What the schema refuses, validation refuses: nothing ill-typed reaches the compiler.
   if (!checkSchema(ConfigSchema, input)) expect(hasErrors).toBe(true);
-  const built = buildSnapshot(input);
+  const built = compileConfig(input);
   expect(built.ok).toBe(!hasErrors);
 }
 

@@ -4,7 +4,7 @@
  * one problem. Each case is a regression test of validateConfig and buildSnapshot.
  */
 import { describe, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import { validateConfig } from "../../src/config/validate.js";
 import { compilePolicy } from "../../src/cors/index.js";
 import type { Problem } from "../../src/problems.js";
@@ -54,7 +54,7 @@ describe("an array, or any other non-object, where an object is expected is refu
       expect(at(problems, path)).toEqual([
         expect.objectContaining({ code: "SCHEMA", reason: `must be an object with fields, not ${found}` }),
       ]);
-      const built = buildSnapshot(config);
+      const built = compileConfig(config);
       expect(built.ok).toBe(false);
     });
   }
@@ -247,7 +247,7 @@ describe("one wording for one problem", () => {
   it("two APIs on one route are worded alike, whether validation or the router finds them", () => {
     const sameShape = validateConfig({ apis: [api({ name: "a" }), api({ name: "b" })] });
     // A greedy tail and a prefix API's subtree are one route: only the router sees it.
-    const greedyAndPrefix = buildSnapshot({
+    const greedyAndPrefix = compileConfig({
       apis: [api({ name: "a", path: "/files/{rest+}" }), api({ name: "b", path: "/files", match: "prefix" })],
     });
     const reasons = [

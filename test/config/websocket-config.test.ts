@@ -3,7 +3,7 @@
  * and the lint warnings (handshakes left unguarded, or always refused), each at its path.
  */
 import { describe, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import { validateConfig } from "../../src/config/validate.js";
 
 const http = { type: "http", url: "http://127.0.0.1:9000" };
@@ -115,9 +115,9 @@ describe("websocket settings", () => {
   });
 
   it("keeps the settings through the snapshot, and refuses to build one with an error", () => {
-    const built = buildSnapshot({ corsPolicies: policies, apis: [ws({ corsPolicy: "web", auth: "app" })] });
+    const built = compileConfig({ corsPolicies: policies, apis: [ws({ corsPolicy: "web", auth: "app" })] });
     expect(built.ok).toBe(true);
     if (built.ok) expect(built.snapshot.apis[0]?.config.websocket).toBe(true);
-    expect(buildSnapshot({ apis: [ws({ backend: { type: "mock" } })] }).ok).toBe(false);
+    expect(compileConfig({ apis: [ws({ backend: { type: "mock" } })] }).ok).toBe(false);
   });
 });

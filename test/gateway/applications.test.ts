@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import type { RunningGateway } from "../../src/gateway/server.js";
 import { corsHeaders, send, startTestGateway } from "../support/gateway.js";
 
@@ -112,7 +112,7 @@ describe("applications and API keys", () => {
   });
 
   it("keeps API keys only as hashes in the compiled configuration", () => {
-    const built = buildSnapshot(config);
+    const built = compileConfig(config);
     expect(built.ok).toBe(true);
     if (!built.ok) return;
     const text = JSON.stringify(built.snapshot.config);

@@ -3,7 +3,8 @@
  * misses, preflights), its status and CORS headers equal the gateway's answer on the wire.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSnapshot, type Snapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
+import type { Snapshot } from "../../src/config/snapshot.js";
 import { explain } from "../../src/explain/explain.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { send } from "../support/gateway.js";
@@ -33,7 +34,7 @@ const CONFIG = {
 let snapshot: Snapshot;
 let gw: RunningGateway;
 beforeAll(async () => {
-  const built = buildSnapshot(CONFIG);
+  const built = compileConfig(CONFIG);
   if (!built.ok) throw new Error(JSON.stringify(built.problems));
   snapshot = built.snapshot;
   gw = await startGateway(snapshot, { host: "127.0.0.1", port: 0 });

@@ -1,9 +1,11 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { createLogger } from "../../src/logger.js";
+import { AccessLog } from "../../src/observability/access-log.js";
+import { StreamSink } from "../../src/observability/line-sink.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { send } from "../support/gateway.js";
 
@@ -30,7 +32,7 @@ beforeAll(async () => {
   slow = createServer(() => {});
   await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
   const port = (slow.address() as { port: number }).port;
-  const built = buildSnapshot({
+  const built = compileConfig({
     corsPolicies: [{ name: "web", allowOrigins: [ORIGIN], allowMethods: ["GET", "PUT"] }],
     apis: [
       {
@@ -53,7 +55,7 @@ beforeAll(async () => {
   gw = await startGateway(
     built.snapshot,
     { host: "127.0.0.1", port: 0 },
-    { metrics, logger: createLogger({ destination: sink }), accessLog: true },
+    { metrics, logger: createLogger({ destination: sink }), accessLog: new AccessLog(new StreamSink(sink)) },
   );
 });
 

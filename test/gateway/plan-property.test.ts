@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import { explain } from "../../src/explain/explain.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { send } from "../support/gateway.js";
@@ -112,7 +112,7 @@ const requestArb = fc.record({
 
 let gateway: RunningGateway;
 beforeAll(async () => {
-  const initial = buildSnapshot({});
+  const initial = compileConfig({});
   if (!initial.ok) throw new Error("empty configuration refused");
   gateway = await startGateway(initial.snapshot, { host: "127.0.0.1", port: 0 });
 });
@@ -135,7 +135,7 @@ describe("explain predicts the gateway (property over generated configurations a
         configArb,
         fc.array(requestArb, { minLength: 1, maxLength: 6 }),
         async (config, requests) => {
-          const built = buildSnapshot(config);
+          const built = compileConfig(config);
           if (!built.ok) return; // a generated route conflict, or a * policy with credentials
           compiledConfigs++;
           gateway.swap(built.snapshot);

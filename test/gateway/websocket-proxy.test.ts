@@ -7,9 +7,12 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import { Writable } from "node:stream";
 import { WebSocket } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSnapshot, type Snapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
+import type { Snapshot } from "../../src/config/snapshot.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import { createLogger } from "../../src/logger.js";
+import { AccessLog } from "../../src/observability/access-log.js";
+import { StreamSink } from "../../src/observability/line-sink.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { freePort } from "../backends/support.js";
 import {
@@ -112,7 +115,7 @@ function configFor(webOrigins: string[]): unknown {
 }
 
 function snapshotFor(webOrigins: string[]): Snapshot {
-  const built = buildSnapshot(configFor(webOrigins));
+  const built = compileConfig(configFor(webOrigins));
   if (!built.ok) throw new Error(JSON.stringify(built.problems, null, 2));
   return built.snapshot;
 }
@@ -134,7 +137,7 @@ beforeAll(async () => {
   gw = await startGateway(
     snapshotFor([APP]),
     { host: "127.0.0.1", port: 0 },
-    { metrics, logger: createLogger({ destination: sink }), accessLog: true },
+    { metrics, logger: createLogger({ destination: sink }), accessLog: new AccessLog(new StreamSink(sink)) },
   );
 });
 

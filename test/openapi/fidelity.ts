@@ -8,8 +8,8 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { compileConfig } from "../../src/config/compile.js";
 import type { ApiConfig, Config, CorsPolicyConfig } from "../../src/config/schema.js";
-import { buildSnapshot } from "../../src/config/snapshot.js";
 import { explain } from "../../src/explain/explain.js";
 import { parseRoutePath, pathShape } from "../../src/routing/route-path.js";
 
@@ -169,7 +169,7 @@ function checkFinding(findings: readonly AnyFinding[], e: FindingExpectation): C
 }
 
 function checkProbes(config: Config, probes: readonly Probe[]): Check[] {
-  const built = buildSnapshot(config);
+  const built = compileConfig(config);
   return probes.map((p) => {
     const field = `probe ${p.credentials ? "credentialed " : ""}${p.method} ${p.path} from ${p.origin}${p.headers?.length ? ` with ${p.headers.join(", ")}` : ""}: ${p.allowed ? "allowed" : "refused"}`;
     if (!built.ok) return { field, held: false, detail: "the configuration does not validate" };

@@ -1,8 +1,8 @@
 import { readdirSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { compileConfig } from "../../src/config/compile.js";
 import type { Config } from "../../src/config/schema.js";
-import { buildSnapshot } from "../../src/config/snapshot.js";
 import { exportOpenApi } from "../../src/openapi/export.js";
 import { type ImportOptions, importOpenApi } from "../../src/openapi/import.js";
 import { type Check, FIXTURE_DIR, loadDocument, loadExpectations, scoreFixture } from "./fidelity.js";
@@ -42,7 +42,7 @@ describe("real-world exports import as their gateway's users expect (test/fixtur
       });
 
       it("writes a configuration crossgate validate accepts", () => {
-        const built = buildSnapshot(result.config);
+        const built = compileConfig(result.config);
         expect(built.ok, built.ok ? "" : JSON.stringify(built.problems, null, 2)).toBe(true);
       });
 

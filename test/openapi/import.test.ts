@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { compileConfig } from "../../src/config/compile.js";
 import type { ApiConfig, Config } from "../../src/config/schema.js";
-import { buildSnapshot } from "../../src/config/snapshot.js";
 import { ImportError, type ImportOptions, importOpenApi } from "../../src/openapi/import.js";
 import { fixture, notesAt } from "./support.js";
 
@@ -12,7 +12,7 @@ const api = (config: Config, name: string): ApiConfig => {
 
 /** Every imported configuration (but the refusal cases) must pass the same checks crossgate validate runs. */
 function expectValid(config: Config): void {
-  const built = buildSnapshot(config);
+  const built = compileConfig(config);
   if (!built.ok) throw new Error(built.problems.map((p) => `${p.path}: ${p.reason}`).join("\n"));
 }
 

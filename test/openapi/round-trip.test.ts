@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { compileConfig } from "../../src/config/compile.js";
 import { parseConfigText } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
-import { buildSnapshot } from "../../src/config/snapshot.js";
 import { isRecord } from "../../src/openapi/common.js";
 import { exportOpenApi } from "../../src/openapi/export.js";
 import { importOpenApi } from "../../src/openapi/import.js";
@@ -31,7 +31,7 @@ describe("export then import gives the same APIs (examples/demo.yaml)", () => {
       expect(config.corsPolicies).toEqual(original.corsPolicies);
       expect(notes.filter((n) => n.severity === "warning")).toEqual([]);
 
-      const built = buildSnapshot(config);
+      const built = compileConfig(config);
       expect(built.ok, built.ok ? "" : JSON.stringify(built.problems, null, 2)).toBe(true);
     });
   }

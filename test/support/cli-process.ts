@@ -33,7 +33,8 @@ export function spawnGateway(args: readonly string[], env: NodeJS.ProcessEnv = {
   child.stderr?.on("data", onData);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-  const waitFor = (pattern: RegExp, timeoutMs = 10_000) =>
+  // A bound, not a speed check: a loaded CI machine starts a process with two workers in well over 10 s.
+  const waitFor = (pattern: RegExp, timeoutMs = 25_000) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
         const m = pattern.exec(out);

@@ -4,7 +4,7 @@
  * gateways serve one default certificate (made with openssl, from a test CA the client trusts)
  * naming every host the tests use.
  */
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 import type { Dependency } from "./dependency.js";
 import { opensslDependency, TestCa, tempDir } from "./tls.js";
@@ -60,7 +60,7 @@ export async function startOver(name: TransportName, config: Record<string, unkn
     ca = testCa.cert;
     full = { ...config, tls: { certificates: [{ default: true, cert: leaf.certPath, key: leaf.keyPath }] } };
   }
-  const built = buildSnapshot(full);
+  const built = compileConfig(full);
   if (!built.ok) {
     await cleanup();
     throw new Error(

@@ -1,10 +1,10 @@
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { buildSnapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
 import { type RunningGateway, startGateway } from "../../src/gateway/server.js";
 
 /** Starts a gateway on 127.0.0.1, port 0, for a configuration object; throws with every problem if invalid. */
 export async function startTestGateway(config: unknown): Promise<RunningGateway> {
-  const built = buildSnapshot(config);
+  const built = compileConfig(config);
   if (!built.ok) {
     throw new Error(
       `invalid test configuration:\n${built.problems.map((p) => `${p.path}: ${p.reason}`).join("\n")}`,

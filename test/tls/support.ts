@@ -4,8 +4,10 @@
  */
 import { connect, type PeerCertificate, type TLSSocket } from "node:tls";
 import { pino } from "pino";
-import { buildSnapshot, type Snapshot } from "../../src/config/snapshot.js";
+import { compileConfig } from "../../src/config/compile.js";
+import type { Snapshot } from "../../src/config/snapshot.js";
 import { type RunningGateway, type StartGatewayOptions, startGateway } from "../../src/gateway/server.js";
+import { AccessLog } from "../../src/observability/access-log.js";
 import type { Resources } from "../backends/support.js";
 import { type IssuedPair, TestCa, tempDir } from "../support/tls.js";
 
@@ -47,16 +49,20 @@ export function tlsSection(f: TlsFixture, withDefault = true): Record<string, un
 }
 
 export function snapshotOrThrow(config: unknown): Snapshot {
-  const built = buildSnapshot(config);
+  const built = compileConfig(config);
   if (!built.ok) throw new Error(`bad test configuration: ${JSON.stringify(built.problems, null, 2)}`);
   return built.snapshot;
 }
 
 export const logLines: Record<string, unknown>[] = [];
-export const testLogger = pino(
-  { level: "debug" },
-  { write: (line: string) => logLines.push(JSON.parse(line)) },
-);
+const lineSink = { write: (line: string) => logLines.push(JSON.parse(line)) };
+export const testLogger = pino({ level: "debug" }, lineSink);
+/** Access log lines go to `logLines` too, as the process's stdout holds both. */
+const testAccessLog = new AccessLog({
+  push: (line) => lineSink.write(line),
+  drain: () => Promise.resolve(),
+  flushSync: () => {},
+});
 
 /** An https gateway on 127.0.0.1 port 0 for `config`, closed by `resources`. */
 export async function startHttps(
@@ -67,7 +73,7 @@ export async function startHttps(
   const running = await startGateway(
     snapshotOrThrow(config),
     { host: "127.0.0.1", port: 0, secure: true },
-    { logger: testLogger, ...options },
+    { logger: testLogger, accessLog: testAccessLog, ...options },
   );
   resources.add(async () => {
     await running.close(1000);

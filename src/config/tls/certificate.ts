@@ -1,4 +1,5 @@
 import { createHash, createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import type { ProblemCode } from "../../problems.js";
 
 /** What the gateway, lint and the admin API tell about a certificate: never the key, never the PEM. */
 export interface CertificateInfo {
@@ -22,7 +23,7 @@ export interface CertificateInfo {
 /** One finding about a certificate/key pair; `field` says which of the two it is about. */
 export interface PemFinding {
   readonly severity: "error" | "warning";
-  readonly code: string;
+  readonly code: ProblemCode;
   readonly field: "cert" | "key";
   readonly reason: string;
 }
@@ -102,9 +103,9 @@ export type Inspection =
  */
 export function inspectPair(certPem: string, keyPem: string, now = Date.now()): Inspection {
   const findings: PemFinding[] = [];
-  const error = (field: PemFinding["field"], code: string, reason: string) =>
+  const error = (field: PemFinding["field"], code: ProblemCode, reason: string) =>
     findings.push({ severity: "error", code, field, reason });
-  const warning = (field: PemFinding["field"], code: string, reason: string) =>
+  const warning = (field: PemFinding["field"], code: ProblemCode, reason: string) =>
     findings.push({ severity: "warning", code, field, reason });
 
   const blocks = pemCertificates(certPem);

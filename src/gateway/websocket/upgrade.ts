@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import type { Snapshot } from "../../config/snapshot.js";
 import { ERRORS, type ErrorCode } from "../../errors.js";
 import { type Logger, silentLogger } from "../../logger.js";
+import type { AccessLog } from "../../observability/access-log.js";
 import type { GatewayMetrics } from "../../observability/metrics.js";
 import { decideHandshake, type HandshakeAccepted } from "../../plan/websocket.js";
 import type { WebSocketOriginVerdict } from "../../plan/websocket-origin.js";
@@ -87,7 +88,7 @@ function switchingProtocolsHead(response: IncomingMessage, requestId: string): s
 export class WebSocketUpgrades {
   readonly #source: SnapshotSource;
   readonly #logger: Logger;
-  readonly #accessLog: Logger | undefined;
+  readonly #accessLog: AccessLog | undefined;
   readonly #metrics: GatewayMetrics | undefined;
   readonly #tunnels = new Set<Tunnel>();
   /** Handshakes waiting for their backend, by client connection (destroyed at shutdown). */
@@ -96,8 +97,7 @@ export class WebSocketUpgrades {
   constructor(source: SnapshotSource, options: GatewayOptions = {}) {
     this.#source = source;
     this.#logger = options.logger ?? silentLogger;
-    this.#accessLog =
-      options.logger && options.accessLog !== false ? options.logger.child({ log: "access" }) : undefined;
+    this.#accessLog = options.accessLog;
     this.#metrics = options.metrics;
   }
 
@@ -318,33 +318,31 @@ export class WebSocketUpgrades {
     const log = this.#accessLog;
     if (log === undefined) return;
     const { req, origin, tunnel } = hs;
-    log.info(
-      {
-        requestId: hs.requestId,
-        method: req.method,
-        host: logValue(req.headers.host),
-        path: logValue(req.url, 4 * MAX_LOGGED_VALUE),
-        origin: logValue(req.headers.origin),
-        api: hs.api || undefined,
-        status,
-        cors:
-          origin === undefined
-            ? undefined
-            : { verdict: origin.outcome, reason: origin.reason, preflight: false },
-        websocket:
-          tunnel === undefined
-            ? { tunnel: false }
-            : {
-                tunnel: true,
-                closedBy: tunnel.closedBy,
-                bytesFromClient: tunnel.bytesFromClient,
-                bytesFromBackend: tunnel.bytesFromBackend,
-              },
-        durationMs: Number((performance.now() - hs.start).toFixed(3)),
-        upstreamMs: hs.upstreamMs === undefined ? undefined : Number(hs.upstreamMs.toFixed(3)),
-      },
-      "request",
-    );
+    log.write({
+      requestId: hs.requestId,
+      method: req.method,
+      protocol: req.httpVersion,
+      host: logValue(req.headers.host),
+      path: logValue(req.url, 4 * MAX_LOGGED_VALUE),
+      origin: logValue(req.headers.origin),
+      api: hs.api,
+      status,
+      cors:
+        origin === undefined
+          ? undefined
+          : { verdict: origin.outcome, reason: origin.reason, preflight: false },
+      websocket:
+        tunnel === undefined
+          ? { tunnel: false }
+          : {
+              tunnel: true,
+              closedBy: tunnel.closedBy,
+              bytesFromClient: tunnel.bytesFromClient,
+              bytesFromBackend: tunnel.bytesFromBackend,
+            },
+      durationMs: performance.now() - hs.start,
+      upstreamMs: hs.upstreamMs,
+    });
   }
 }
 
