@@ -1,11 +1,12 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../config/schema.js";
 import type { Snapshot } from "../config/snapshot.js";
+import type { ConfigSource } from "../control/config-source.js";
 import { type ApplyResult, type ControlPlane, StoreUnavailableError } from "../control/control-plane.js";
 import type { Logger } from "../logger.js";
 import type { Problem } from "../problems.js";
 import type { RevisionMeta } from "../store/index.js";
-import { AdminError, hideKeys, invalid, readOnly, stale } from "./admin-error.js";
+import { AdminError, hideKeys, invalid, notFound, readOnly, stale } from "./admin-error.js";
 import { focusProblems } from "./focus.js";
 
 /** A whole new configuration a write wants to apply, and the revision summary that says what changed. */
@@ -77,40 +78,33 @@ export function messageOf(error: unknown): string {
 }
 
 /**
- * What the routes work against: a control plane (store mode: reads and writes), or a configuration
- * file's snapshot (file mode: reads only). Writes of one node are serialized, and each is committed
- * with the revision it was based on, so no write can silently undo another node's change.
+ * What the routes work against: the configuration source (src/control/config-source.ts): a store's
+ * control plane (reads, writes, revisions) or a file (reads only). Writes of one node are serialized,
+ * and each is committed with the revision it was based on, so no write can silently undo another
+ * node's change.
  */
 export class AdminContext {
-  readonly plane: ControlPlane | undefined;
-  readonly file: string | undefined;
+  readonly source: ConfigSource;
   readonly logger: Logger;
-  readonly #fileSnapshot: (() => Snapshot) | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(options: {
-    plane?: ControlPlane | undefined;
-    fileMode?: { snapshot(): Snapshot; file: string } | undefined;
-    logger: Logger;
-  }) {
-    this.plane = options.plane;
-    this.file = options.fileMode?.file;
-    this.#fileSnapshot = options.fileMode
-      ? () => (options.fileMode as { snapshot(): Snapshot }).snapshot()
-      : undefined;
+  constructor(options: { source: ConfigSource; logger: Logger }) {
+    this.source = options.source;
     this.logger = options.logger;
-    if (!this.plane && !this.#fileSnapshot)
-      throw new Error("startAdmin needs a control plane or a file snapshot");
+  }
+
+  /** The store's control plane, when the source is a store. */
+  get plane(): ControlPlane | undefined {
+    return this.source.plane;
   }
 
   snapshot(): Snapshot {
-    return this.plane ? this.plane.snapshot : (this.#fileSnapshot as () => Snapshot)();
+    return this.source.snapshot;
   }
 
   /** The configuration served (API keys as hashes), and its revision (undefined in file mode). */
   current(): { readonly config: Config; readonly revision: number | undefined } {
-    if (this.plane) return { config: this.plane.config, revision: this.plane.revision };
-    return { config: this.snapshot().config, revision: undefined };
+    return { config: this.source.config, revision: this.source.revision };
   }
 
   /** Sets the ETag of a read to the current revision. */
@@ -120,7 +114,14 @@ export class AdminContext {
 
   /** The control plane, or 409 ADMIN_READ_ONLY in file mode. */
   writable(): ControlPlane {
-    if (!this.plane) throw readOnly(this.file ?? "a file");
+    if (!this.plane) throw readOnly(this.source.description);
+    return this.plane;
+  }
+
+  /** The control plane, for what only a store keeps (revisions), or 404 naming the source. */
+  revisionsSource(): ControlPlane {
+    if (!this.plane)
+      throw notFound(`revisions (the configuration is ${this.source.description}, which keeps none)`);
     return this.plane;
   }
 

@@ -1,4 +1,5 @@
 import { compileConfig } from "../config/compile.js";
+import { StaticSource } from "../control/static-source.js";
 import { silentLogger } from "../logger.js";
 import { GatewayMetrics } from "../observability/metrics.js";
 import { createAdminApp } from "./server.js";
@@ -11,7 +12,7 @@ export async function adminOpenApiDocument(): Promise<Record<string, unknown>> {
   const built = compileConfig({});
   if (!built.ok) throw new Error("the empty configuration does not build");
   const app = await createAdminApp({
-    fileMode: { snapshot: () => built.snapshot, file: "openapi" },
+    source: new StaticSource(built.snapshot, "openapi"),
     metrics: new GatewayMetrics(),
     logger: silentLogger,
     token: { hash: "0".repeat(64) },

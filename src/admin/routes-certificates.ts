@@ -1,4 +1,3 @@
-import { dirname, resolve } from "node:path";
 import { Type as T } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Config, TlsCertificateConfig } from "../config/schema.js";
@@ -119,8 +118,7 @@ function checkUpload(body: unknown): { upload: CertificateUpload; problems: Prob
 
 export function registerCertificateRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const base = "/admin/v1/certificates";
-  const source = (): CertificateSource =>
-    certificateSource(ctx.file === undefined ? process.cwd() : dirname(resolve(ctx.file)), ctx.plane?.store);
+  const source = (): CertificateSource => certificateSource(ctx.source.baseDir, ctx.plane?.store);
 
   app.get(
     base,

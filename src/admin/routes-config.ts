@@ -114,8 +114,7 @@ export function registerConfigRoutes(app: FastifyInstance, ctx: AdminContext): v
   );
 
   const revisionsOnly = () => {
-    if (!ctx.plane) throw notFound(`revisions (the configuration is the file ${ctx.file}, which keeps none)`);
-    return ctx.plane;
+    return ctx.revisionsSource();
   };
 
   app.get(

@@ -39,17 +39,9 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AdminContext, me
       },
     },
     async (_request, reply) => {
-      if (!ctx.plane) return { ready: true, revision: 0, source: "file", file: ctx.file };
-      const s = ctx.plane.status();
-      const ready = s.storeReachable && s.revision > 0;
-      reply.code(ready ? 200 : 503);
-      return {
-        ready,
-        revision: s.revision,
-        storeReachable: s.storeReachable,
-        source: s.source,
-        ...(s.lastError !== undefined ? { lastError: s.lastError } : {}),
-      };
+      const status = ctx.source.status();
+      reply.code(status.ready ? 200 : 503);
+      return status;
     },
   );
 

@@ -250,8 +250,7 @@ export function registerPreviewRoutes(app: FastifyInstance, ctx: AdminContext): 
         throw new AdminError("ADMIN_BAD_REQUEST", "n must be a revision number (an integer from 1)");
       }
       const n = Number(raw);
-      const plane = ctx.plane;
-      if (!plane) throw notFound(`revisions (the configuration is the file ${ctx.file}, which keeps none)`);
+      const plane = ctx.revisionsSource();
       const stored = await ctx.fromStore(() => plane.store.getRevision(n));
       if (stored === null) throw notFound(`revision ${n}`);
       ctx.tagRead(reply, plane.revision);

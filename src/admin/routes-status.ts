@@ -83,7 +83,12 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: AdminContext, no
       if (!plane) {
         return {
           node: nodeInfo,
-          store: { mode: "file" as const, location: ctx.file, reachable: true, source: "file" },
+          store: {
+            mode: "file" as const,
+            location: ctx.source.status().file,
+            reachable: true,
+            source: "file",
+          },
           revision: { served: 0 },
           counts,
         };

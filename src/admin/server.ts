@@ -5,8 +5,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 import { parseJsonText } from "../config/parse-json.js";
 import { parseYamlText } from "../config/parse-yaml.js";
-import type { Snapshot } from "../config/snapshot.js";
-import type { ControlPlane } from "../control/control-plane.js";
+import type { ConfigSource } from "../control/config-source.js";
 import { ERRORS } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { DecisionSource } from "../observability/decisions.js";
@@ -31,10 +30,8 @@ import { bearerMatches } from "./token.js";
 export interface AdminOptions {
   /** Where to listen; port 0 picks a free port. Loopback (127.0.0.1) unless told otherwise. */
   readonly listen: { readonly host: string; readonly port: number };
-  /** Store mode: reads and writes through the control plane. */
-  readonly plane?: ControlPlane;
-  /** File mode: read-only, against the file's current snapshot. */
-  readonly fileMode?: { snapshot(): Snapshot; readonly file: string };
+  /** Where the configuration comes from: a store's control plane (reads, writes), or a file (reads). */
+  readonly source: ConfigSource;
   readonly metrics: MetricsSource;
   readonly logger: Logger;
   /** The sha256 (hex) of the bearer token (see resolveAdminToken). */

@@ -1,20 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
-import type { RunningAdmin } from "../admin/server.js";
 import { resolveAdminToken, sha256Hex } from "../admin/token.js";
-import type { Snapshot } from "../config/snapshot.js";
 import { ControlPlane } from "../control/control-plane.js";
 import { readSeed } from "../control/seed.js";
-import { parseListen } from "../gateway/server.js";
 import type { Logger } from "../logger.js";
-import { DecisionWindow, localDecisions } from "../observability/decisions.js";
-import { clusterDecisions, shareDecisionsWithPrimary } from "../observability/decisions-cluster.js";
-import { clusterMetrics, GatewayMetrics, shareWithPrimary } from "../observability/metrics.js";
 import { openStore, parseStoreUrl, redactStoreUrl, storeUrlHasPassword } from "../store/index.js";
-import { type Role, resolveWorkerCount } from "./cluster.js";
-import { onStop, type Serving, serve, startAdminListener } from "./serving.js";
-import { DEFAULT_ADMIN_LISTEN, DEFAULT_GATEWAY_LISTEN, type StartOptions } from "./start-options.js";
-import { httpsServeOptions, storeTlsChecks } from "./tls-options.js";
+import type { Role } from "./cluster.js";
+import { type AdminPlan, serveSource } from "./serve-source.js";
+import { DEFAULT_ADMIN_LISTEN, type StartOptions } from "./start-options.js";
+import { storeTlsChecks } from "./tls-options.js";
 
 function defaultCacheFile(storeUrl: string): string {
   const location = parseStoreUrl(storeUrl);
@@ -49,18 +43,11 @@ export async function startFromStore(
   }
   // Not checked here: when the store is down the control plane serves the cached configuration.
   const store = await openStore(options.store, { checkConnection: false });
-  const metrics = new GatewayMetrics();
-  const decisions = new DecisionWindow();
-  if (role === "worker") {
-    shareWithPrimary(metrics);
-    shareDecisionsWithPrimary(decisions);
-  }
-  let serving: Serving | undefined;
-  let pending: { snapshot: Snapshot; revision: number } | undefined;
   const seedFile = options.seed;
   let seeded = false;
   const plane = await ControlPlane.start(store, {
     logger,
+    description: `the store ${redactStoreUrl(options.store)}`,
     cacheFile: options.cache ?? defaultCacheFile(options.store),
     // The primary (or the single process) seeds an empty store before any worker starts.
     ...(role === "worker" || seedFile === undefined
@@ -73,24 +60,6 @@ export async function startFromStore(
         }),
     baseDir: process.cwd(),
     materialChecks: storeTlsChecks(store, options.listen),
-    onSnapshot: (snapshot, revision) => {
-      metrics.revision.set(revision);
-      if (serving) serving.gateway?.swap(snapshot);
-      else pending = { snapshot, revision };
-    },
-  });
-  if (!pending) throw new Error("the control plane started without a configuration");
-  const snapshot = pending.snapshot;
-  const listen = parseListen(options.listen ?? snapshot.config.listen?.gateway ?? DEFAULT_GATEWAY_LISTEN);
-  serving = await serve(role, args, plane.snapshot, listen, logger, {
-    logger: logs.gateway,
-    metrics,
-    decisions,
-    accessLog: options.accessLog,
-    baseDir: process.cwd(),
-    workers: options.workers,
-    storedCertificates: store,
-    ...httpsServeOptions(plane.config, listen),
   });
   const where = { store: redactStoreUrl(options.store), revision: plane.revision };
   if (role !== "worker") {
@@ -99,7 +68,7 @@ export async function startFromStore(
     if (seedFile !== undefined && !seeded && plane.status().source === "store")
       logger.info({ seed: seedFile }, "--seed not used: the store already holds a configuration");
   }
-  let admin: RunningAdmin | undefined;
+  let admin: AdminPlan | undefined;
   if (options.admin !== false && role !== "worker") {
     const configured = options.admin ?? plane.config.listen?.admin;
     let token: { hash: string };
@@ -114,29 +83,12 @@ export async function startFromStore(
       );
       token = { hash: sha256Hex(randomBytes(32).toString("hex")) };
     }
-    admin = await startAdminListener(
-      configured ?? DEFAULT_ADMIN_LISTEN,
-      configured !== undefined,
-      {
-        plane,
-        metrics: role === "primary" ? clusterMetrics() : metrics,
-        decisions: role === "primary" ? clusterDecisions() : localDecisions(decisions),
-        node: {
-          gatewayUrl: serving.gateway?.url ?? serving.workers?.url,
-          workers: role === "primary" ? resolveWorkerCount(options.workers) : 1,
-          store: redactStoreUrl(options.store),
-        },
-        logger,
-        token,
-      },
-      logger,
-    );
+    admin = {
+      address: configured ?? DEFAULT_ADMIN_LISTEN,
+      explicit: configured !== undefined,
+      token,
+      store: redactStoreUrl(options.store),
+    };
   }
-  const current = serving;
-  onStop(async () => {
-    await admin?.close();
-    const unfinished = await current.stop();
-    await plane.close();
-    return unfinished;
-  }, logger);
+  await serveSource(plane, role, args, options, logs, { admin, storedCertificates: store });
 }

@@ -4,6 +4,7 @@ import { redactKeys, type Snapshot } from "../config/snapshot.js";
 import type { Logger } from "../logger.js";
 import type { Problem } from "../problems.js";
 import { type RevisionMeta, StaleRevisionError, type Store, type StoreWatch } from "../store/index.js";
+import type { ConfigSource, SourceStatus } from "./config-source.js";
 import { readCache, writeCache } from "./snapshot-cache.js";
 
 export type ApplyResult =
@@ -34,8 +35,10 @@ export interface ControlPlaneStatus {
 
 export interface ControlPlaneOptions {
   readonly logger: Logger;
-  /** Called with every new snapshot to serve, in revision order. */
-  readonly onSnapshot: (snapshot: Snapshot, revision: number) => void;
+  /** Called with every new snapshot to serve, in revision order (the first one included). */
+  readonly onSnapshot?: (snapshot: Snapshot, revision: number) => void;
+  /** The store, as messages name it (`sqlite:./crossgate.db`, without credentials). */
+  readonly description?: string;
   /**
    * The configuration to store as revision 1 when the store is empty (first start). Without one, an empty
    * store serves the empty configuration (revision 0: every request answers 404) until one is stored.
@@ -72,8 +75,9 @@ export class SeedFailedError extends Error {
  * node keeps serving its last good configuration and catches up when the store returns; a node that
  * starts while the store is down serves the configuration it cached on disk.
  */
-export class ControlPlane {
+export class ControlPlane implements ConfigSource {
   readonly #store: Store;
+  readonly #listeners: ((snapshot: Snapshot) => void)[] = [];
   readonly #options: ControlPlaneOptions;
   #revision = 0;
   #config: Config | undefined;
@@ -175,13 +179,31 @@ export class ControlPlane {
     return this.#store;
   }
 
-  status(): ControlPlaneStatus {
+  status(): ControlPlaneStatus & SourceStatus {
     return {
-      storeReachable: this.#reachable,
+      ready: this.#reachable && this.#revision > 0,
       revision: this.#revision,
+      storeReachable: this.#reachable,
       source: this.#source,
       ...(this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
     };
+  }
+
+  onChange(listener: (snapshot: Snapshot) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** The store is the source of truth, and takes writes: this control plane. */
+  get plane(): ControlPlane {
+    return this;
+  }
+
+  get description(): string {
+    return this.#options.description ?? "the store";
+  }
+
+  get baseDir(): string {
+    return this.#options.baseDir ?? process.cwd();
   }
 
   /** Validates and compiles a configuration without storing it. */
@@ -268,7 +290,8 @@ export class ControlPlane {
     this.#snapshot = snapshot;
     this.#revision = revision;
     this.#source = source;
-    this.#options.onSnapshot(snapshot, revision);
+    this.#options.onSnapshot?.(snapshot, revision);
+    for (const listener of this.#listeners) listener(snapshot);
     this.#options.logger.info({ revision, source, apis: snapshot.apis.length }, "configuration applied");
     if (this.#options.cacheFile && source === "store") {
       try {
@@ -286,7 +309,7 @@ export class ControlPlane {
     if (!built.ok) throw new Error("the empty configuration does not compile");
     this.#config = built.snapshot.config;
     this.#snapshot = built.snapshot;
-    this.#options.onSnapshot(built.snapshot, 0);
+    this.#options.onSnapshot?.(built.snapshot, 0);
   }
 
   #unreachable(error: unknown): void {

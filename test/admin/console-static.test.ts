@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningAdmin, startAdmin } from "../../src/admin/server.js";
 import { sha256Hex } from "../../src/admin/token.js";
 import { compileConfig } from "../../src/config/compile.js";
+import { StaticSource } from "../../src/control/static-source.js";
 import { silentLogger } from "../../src/logger.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 
@@ -26,7 +27,7 @@ async function start(consoleDir: string | null): Promise<RunningAdmin> {
   if (!built.ok) throw new Error("empty configuration refused");
   return startAdmin({
     listen: { host: "127.0.0.1", port: 0 },
-    fileMode: { snapshot: () => built.snapshot, file: "crossgate.yaml" },
+    source: new StaticSource(built.snapshot, "crossgate.yaml"),
     metrics: new GatewayMetrics(),
     logger: silentLogger,
     token: { hash: sha256Hex("t") },

@@ -1,34 +1,39 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { type RunningAdmin, startAdmin } from "../../src/admin/server.js";
 import { sha256Hex } from "../../src/admin/token.js";
-import { compileConfig } from "../../src/config/compile.js";
-import type { Snapshot } from "../../src/config/snapshot.js";
+import { FileSource } from "../../src/control/file-source.js";
 import { silentLogger } from "../../src/logger.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { type AdminAnswer, callAdmin } from "./support.js";
 
-const FILE = "/etc/crossgate/gateway.yaml";
+const dir = mkdtempSync(join(tmpdir(), "crossgate-file-mode-"));
+const FILE = join(dir, "gateway.yaml");
 const TOKEN = "file-mode-token";
 
-function snapshotOf(config: unknown): Snapshot {
-  const built = compileConfig(config);
-  if (!built.ok) throw new Error("invalid test configuration");
-  return built.snapshot;
-}
-
-let current = snapshotOf({
-  corsPolicies: [{ name: "web", allowOrigins: ["https://app.example.com"] }],
-  apis: [{ name: "users", method: "GET", path: "/users", corsPolicy: "web", backend: { type: "mock" } }],
-  apps: [{ name: "storefront", keys: ["a-key-in-the-file-0001"], apis: ["users"] }],
-});
+writeFileSync(
+  FILE,
+  stringify({
+    corsPolicies: [{ name: "web", allowOrigins: ["https://app.example.com"] }],
+    apis: [{ name: "users", method: "GET", path: "/users", corsPolicy: "web", backend: { type: "mock" } }],
+    apps: [{ name: "storefront", keys: ["a-key-in-the-file-0001"], apis: ["users"] }],
+  }),
+);
+let source: FileSource;
 let admin: RunningAdmin;
 const call = (method: string, path: string, body?: unknown): Promise<AdminAnswer> =>
   callAdmin(admin.url, TOKEN, method, path, body === undefined ? {} : { body });
 
 beforeAll(async () => {
+  const opened = await FileSource.open(FILE, { logger: silentLogger, watch: false });
+  if (!opened.ok) throw new Error(JSON.stringify(opened.problems));
+  source = opened.source;
   admin = await startAdmin({
     listen: { host: "127.0.0.1", port: 0 },
-    fileMode: { snapshot: () => current, file: FILE },
+    source,
     metrics: new GatewayMetrics(),
     logger: silentLogger,
     token: { hash: sha256Hex(TOKEN) },
@@ -36,6 +41,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await admin?.close();
+  await source?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("file mode: the admin API is read-only", () => {
@@ -62,9 +69,11 @@ describe("file mode: the admin API is read-only", () => {
   });
 
   it("follows the file's reloads", async () => {
-    current = snapshotOf({
-      apis: [{ name: "other", method: "GET", path: "/other", backend: { type: "mock" } }],
-    });
+    writeFileSync(
+      FILE,
+      stringify({ apis: [{ name: "other", method: "GET", path: "/other", backend: { type: "mock" } }] }),
+    );
+    await source.reload("test");
     expect((await call("GET", "/admin/v1/apis")).json.items.map((a: { name: string }) => a.name)).toEqual([
       "other",
     ]);
@@ -83,7 +92,7 @@ describe("file mode: the admin API is read-only", () => {
       expect(res.status).toBe(409);
       expect(res.json).toMatchObject({
         error_code: "ADMIN_READ_ONLY",
-        error_msg: `the configuration is managed by ${FILE}; edit it and crossgate reloads it`,
+        error_msg: `the configuration is managed by the file ${FILE}; edit it and crossgate reloads it`,
       });
     });
   }

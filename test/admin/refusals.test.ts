@@ -264,7 +264,7 @@ describe("a failure while checking a write is not reported as the store being do
     };
     admin = await startAdmin({
       listen: { host: "127.0.0.1", port: 0 },
-      plane,
+      source: plane,
       metrics: new GatewayMetrics(),
       logger: silentLogger,
       token: await resolveAdminToken(store, { CROSSGATE_ADMIN_TOKEN: TOKEN }),

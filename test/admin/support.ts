@@ -126,7 +126,7 @@ export async function startHarness(seed: Config = SEED): Promise<Harness> {
   if (token === undefined) throw new Error(`no token printed: ${sink.text}`);
   const admin = await startAdmin({
     listen: { host: "127.0.0.1", port: 0 },
-    plane,
+    source: plane,
     metrics,
     decisions: localDecisions(decisions),
     node: { gatewayUrl: gateway.url, workers: 1, store: storeUrl },

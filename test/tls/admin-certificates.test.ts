@@ -67,7 +67,7 @@ describeWithOpenssl("certificates in the store, through the admin API", () => {
     const { sha256Hex } = await import("../../src/admin/token.js");
     const admin = await startAdmin({
       listen: { host: "127.0.0.1", port: 0 },
-      plane,
+      source: plane,
       metrics: new GatewayMetrics(),
       logger: silentLogger,
       token: { hash: sha256Hex(TOKEN) },
