@@ -1,0 +1,80 @@
+import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FdSink } from "./line-sink.js";
+
+const files: string[] = [];
+afterAll(() => {
+  for (const f of files) rmSync(f, { force: true });
+});
+
+function tempFile(name: string): { path: string; fd: number } {
+  const path = join(tmpdir(), `crossgate-sink-${process.pid}-${name}`);
+  files.push(path);
+  return { path, fd: openSync(path, "w") };
+}
+
+const line = (i: number) => `{"n":${i},"pad":"${"x".repeat(i % 300)}"}\n`;
+
+describe("FdSink: the access log's buffered destination", () => {
+  it("writes every line, whole and in order, off the request path, and drain() waits for them", async () => {
+    const { path, fd } = tempFile("order");
+    const sink = new FdSink(fd, { flushMs: 5 });
+    for (let i = 0; i < 5000; i++) sink.push(line(i));
+    await sink.drain();
+    closeSync(fd);
+    const written = readFileSync(path, "utf8").split("\n").slice(0, -1);
+    expect(written).toHaveLength(5000);
+    written.forEach((text, i) => {
+      expect(JSON.parse(text).n).toBe(i);
+    });
+  });
+
+  it("writes a few lines after a short wait, without being asked to drain", async () => {
+    const { path, fd } = tempFile("timer");
+    const sink = new FdSink(fd, { flushMs: 5 });
+    sink.push(line(1));
+    sink.push(line(2));
+    await expect.poll(() => readFileSync(path, "utf8").split("\n").length - 1).toBe(2);
+    closeSync(fd);
+  });
+
+  it("flushSync writes what is pending at once (the exit handler's last resort)", () => {
+    const { path, fd } = tempFile("sync");
+    const sink = new FdSink(fd, { flushMs: 60_000 });
+    for (let i = 0; i < 10; i++) sink.push(line(i));
+    sink.flushSync();
+    closeSync(fd);
+    expect(readFileSync(path, "utf8").split("\n").length - 1).toBeGreaterThanOrEqual(10);
+  });
+
+  it("holds at most maxBufferedBytes while the destination is slow, counting every line it drops", async () => {
+    // A pipe nobody reads: the kernel takes 64 KiB, then writes wait (EAGAIN) and lines pile up.
+    const { spawn } = await import("node:child_process");
+    const child = spawn("sleep", ["30"], { stdio: ["pipe", "ignore", "ignore"] });
+    const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+    const dropped: number[] = [];
+    const sink = new FdSink(fd, {
+      maxBufferedBytes: 32 * 1024,
+      flushMs: 1,
+      onDropped: (n) => dropped.push(n),
+    });
+    try {
+      const started = Date.now();
+      let pushed = 0;
+      // Bounded in count and time: 20,000 lines or 5 s.
+      while (pushed < 20_000 && Date.now() - started < 5000) {
+        sink.push(line(pushed));
+        pushed++;
+        if (pushed % 500 === 0) await new Promise((r) => setTimeout(r, 2));
+      }
+      expect(sink.bufferedBytes).toBeLessThanOrEqual(32 * 1024);
+      expect(sink.dropped).toBeGreaterThan(0);
+      expect(dropped.at(-1)).toBe(sink.dropped);
+      expect(dropped).toEqual(dropped.map((_, i) => i + 1));
+    } finally {
+      child.kill();
+    }
+  });
+});
