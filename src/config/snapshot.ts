@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type CompiledPolicy, type CorsRules, TOGGLE, withAdditionalOrigins } from "../cors/index.js";
 import type { Problem } from "../problems.js";
+import { HostTable } from "../routing/hosts.js";
 import { DEFAULT_PATH_OPTIONS } from "../routing/normalize-path.js";
 import { apiRoute, type Segment } from "../routing/route-path.js";
 import { Router } from "../routing/router.js";
@@ -67,12 +68,11 @@ export interface Snapshot {
   readonly serverTiming: boolean;
   readonly limits: Limits;
   /** Groups with a default policy, for errors on requests that matched no API. */
-  readonly groupDefaults: readonly GroupDefault[];
+  readonly groupDefaults: HostTable<GroupDefault>;
   readonly warnings: readonly Problem[];
 }
 
 export interface GroupDefault {
-  readonly domains: readonly string[];
   readonly rules: CorsRules;
   readonly source: string;
 }
@@ -199,16 +199,14 @@ export function buildSnapshot(
     const runtime: AppRuntime = { name: app.name, apis: new Set(app.apis ?? []) };
     for (const h of app.keyHashes ?? []) appsByKeyHash.set(h.slice("sha256:".length), runtime);
   }
-  const groupDefaults: GroupDefault[] = [];
+  // Every group, so that a group without a default shadows a wider one that has one, as in routing.
+  const groupDefaults = new HostTable<GroupDefault>();
   for (const g of config.groups ?? []) {
     const rules = g.corsPolicy === undefined ? undefined : policies.get(g.corsPolicy);
-    if (rules) {
-      groupDefaults.push({
-        domains: (g.domains ?? []).map((d) => d.toLowerCase()),
-        rules,
-        source: `group ${g.name}'s default corsPolicy ${g.corsPolicy}`,
-      });
-    }
+    groupDefaults.add(
+      g.domains ?? [],
+      rules === undefined ? null : { rules, source: `group ${g.name}'s default corsPolicy ${g.corsPolicy}` },
+    );
   }
   return {
     config: deepFreeze(config),

@@ -1,7 +1,7 @@
 import { type ApiRuntime, type GroupDefault, hashApiKey, type Snapshot } from "../config/snapshot.js";
 import { type CorsDecision, decideCors, isPreflight, type TraceStep } from "../cors/index.js";
 import { corsRefusalCode, ERRORS, type ErrorCode } from "../errors.js";
-import { bestForHost, hostName } from "../routing/hosts.js";
+import { hostName } from "../routing/hosts.js";
 import { normalizePath } from "../routing/normalize-path.js";
 import { routablePath, type SanitizedPath } from "../routing/path-tree.js";
 import { preflightTarget } from "../routing/preflight-target.js";
@@ -240,7 +240,7 @@ export function authenticate(
 
 /** The default policy of the group that serves `host` (lowercase, no port), for requests no API serves. */
 export function groupDefaultFor(snapshot: Snapshot, host: string): GroupDefault | undefined {
-  return bestForHost(snapshot.groupDefaults, host);
+  return snapshot.groupDefaults.get(host);
 }
 
 /** The decision of the group's default policy, whose headers an error for a request no API serves carries. */

@@ -14,33 +14,53 @@ export function hostName(host: string | undefined): string {
   return (colon < 0 ? host : host.slice(0, colon)).toLowerCase();
 }
 
-/** How well `domain` covers `host`: 2 exactly, 1 through a `*.` wildcard, 0 not at all. */
-export function domainMatches(domain: string, host: string): 0 | 1 | 2 {
-  if (domain === host) return 2;
-  if (domain.startsWith("*.") && host.endsWith(domain.slice(1)) && host.length > domain.length - 1) return 1;
-  return 0;
-}
-
 /**
- * The item whose `domains` serve `host` best: one naming the host beats a `*.` one, which beats one
- * without domains (any host). Used for the group default policy of requests no API serves.
+ * Values by the hosts they serve, chosen as routing chooses groups: the value that names the host
+ * exactly, else the one whose `*.` domain covers it with the longest suffix, else the one without
+ * domains (any host); among values naming the same domain, the first added. A value may be null: that
+ * host is served, by something that carries no value (a group without a default policy, without HSTS),
+ * and a wildcard or any-host value must not stand in for it.
+ *
+ * ```ts
+ * const t = new HostTable<string>();
+ * t.add(["*.shop.test"], "wild"); t.add(["api.shop.test"], "exact");
+ * t.get("api.shop.test"); // "exact"     t.get("a.b.shop.test"); // "wild"
+ * ```
  */
-export function bestForHost<T extends { readonly domains: readonly string[] }>(
-  items: readonly T[],
-  host: string,
-): T | undefined {
-  let best: T | undefined;
-  let bestRank = -1;
-  for (const item of items) {
-    let rank = item.domains.length === 0 ? 0 : -1;
-    for (const d of item.domains) {
-      const m = domainMatches(d, host);
-      if (m > 0) rank = Math.max(rank, m);
+export class HostTable<T> {
+  readonly #exact = new Map<string, T | null>();
+  /** `example.com` for `*.example.com`, covering any depth below it (as group domains match). */
+  readonly #suffix = new Map<string, T | null>();
+  #any: T | null | undefined = undefined;
+  #size = 0;
+
+  /** Adds `value` for `domains` (lowercase host names or `*.` wildcards); no domains: any host. */
+  add(domains: readonly string[], value: T | null): void {
+    this.#size++;
+    if (domains.length === 0) {
+      if (this.#any === undefined) this.#any = value;
+      return;
     }
-    if (rank > bestRank) {
-      best = item;
-      bestRank = rank;
+    for (const domain of domains) {
+      const name = domain.toLowerCase();
+      const map = name.startsWith("*.") ? this.#suffix : this.#exact;
+      const key = name.startsWith("*.") ? name.slice(2) : name;
+      if (!map.has(key)) map.set(key, value);
     }
   }
-  return best;
+
+  /** The value for a host name (lowercase, no port: `hostName(Host)`), or undefined. */
+  get(host: string): T | undefined {
+    if (this.#size === 0) return undefined;
+    const exact = this.#exact.get(host);
+    if (exact !== undefined) return exact ?? undefined;
+    if (this.#suffix.size > 0) {
+      // The longest `*.` domain first: strip labels from the left.
+      for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1)) {
+        const value = this.#suffix.get(host.slice(dot + 1));
+        if (value !== undefined) return value ?? undefined;
+      }
+    }
+    return this.#any ?? undefined;
+  }
 }
