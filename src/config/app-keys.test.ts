@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/validate.js";
+import { validateConfig } from "./validate.js";
 
 const api = { name: "a", method: "GET", path: "/a", auth: "app", backend: { type: "mock" } };
 const KEY = "a-key-of-at-least-16-chars";

@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { checkResult } from "../../src/gateway/backends/function.js";
-import {
-  connectionTokens,
-  dropHopByHop,
-  endToEndRequestHeaders,
-} from "../../src/gateway/backends/hop-by-hop.js";
-import { joinPath } from "../../src/gateway/backends/http.js";
-import { acquirePool, poolStats } from "../../src/gateway/backends/pool-cache.js";
+import { checkResult } from "./function.js";
+import { connectionTokens, dropHopByHop, endToEndRequestHeaders } from "./hop-by-hop.js";
+import { joinPath } from "./http.js";
+import { acquirePool, poolStats } from "./pool-cache.js";
 
 describe("joinPath", () => {
   it.each([

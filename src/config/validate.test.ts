@@ -4,10 +4,10 @@
  * one problem. Each case is a regression test of validateConfig and buildSnapshot.
  */
 import { describe, expect, it } from "vitest";
-import { compileConfig } from "../../src/config/compile.js";
-import { validateConfig } from "../../src/config/validate.js";
-import { compilePolicy } from "../../src/cors/index.js";
-import type { Problem } from "../../src/problems.js";
+import { compilePolicy } from "../cors/index.js";
+import type { Problem } from "../problems.js";
+import { compileConfig } from "./compile.js";
+import { validateConfig } from "./validate.js";
 
 const mock = { type: "mock" };
 const api = (extra: Record<string, unknown> = {}) => ({

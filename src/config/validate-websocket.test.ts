@@ -3,8 +3,8 @@
  * and the lint warnings (handshakes left unguarded, or always refused), each at its path.
  */
 import { describe, expect, it } from "vitest";
-import { compileConfig } from "../../src/config/compile.js";
-import { validateConfig } from "../../src/config/validate.js";
+import { compileConfig } from "./compile.js";
+import { validateConfig } from "./validate.js";
 
 const http = { type: "http", url: "http://127.0.0.1:9000" };
 const policies = [

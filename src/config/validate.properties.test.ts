@@ -6,11 +6,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileConfig } from "../../src/config/compile.js";
-import { ConfigSchema } from "../../src/config/schema.js";
-import { checkSchema } from "../../src/config/schema-errors.js";
-import { validateConfig } from "../../src/config/validate.js";
-import { arbitraryConfigInput, VALID_CONFIG } from "../support/config-arbitrary.js";
+import { arbitraryConfigInput, VALID_CONFIG } from "../../test/support/config-arbitrary.js";
+import { compileConfig } from "./compile.js";
+import { ConfigSchema } from "./schema.js";
+import { checkSchema } from "./schema-errors.js";
+import { validateConfig } from "./validate.js";
 
 function checkInput(input: unknown): void {
   const problems = validateConfig(input);

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { IMPORT_FINDINGS } from "../../src/errors.js";
-import { templateOrigins } from "../../src/openapi/amazon-cors.js";
-import { pointer } from "../../src/openapi/common.js";
-import { sourcePath } from "../../src/openapi/findings.js";
-import { importOpenApi } from "../../src/openapi/import.js";
+import { IMPORT_FINDINGS } from "../errors.js";
+import { templateOrigins } from "./amazon-cors.js";
+import { pointer } from "./common.js";
+import { sourcePath } from "./findings.js";
+import { importOpenApi } from "./import.js";
 
 const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
 const host = fc.array(label, { minLength: 2, maxLength: 4 }).map((l) => l.join("."));

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readSeed, SeedRefusedError } from "../../src/control/seed.js";
+import { readSeed, SeedRefusedError } from "./seed.js";
 
 const dir = mkdtempSync(join(tmpdir(), "crossgate-seed-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

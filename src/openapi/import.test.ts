@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { compileConfig } from "../../src/config/compile.js";
-import type { ApiConfig, Config } from "../../src/config/schema.js";
-import { ImportError, type ImportOptions, importOpenApi } from "../../src/openapi/import.js";
-import { fixture, notesAt } from "./support.js";
+import { fixture, notesAt } from "../../test/openapi/support.js";
+import { compileConfig } from "../config/compile.js";
+import type { ApiConfig, Config } from "../config/schema.js";
+import { ImportError, type ImportOptions, importOpenApi } from "./import.js";
 
 const api = (config: Config, name: string): ApiConfig => {
   const found = config.apis?.find((a) => a.name === name);

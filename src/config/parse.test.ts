@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_NESTING_DEPTH, parseConfigText } from "../../src/config/load.js";
-import type { Problem } from "../../src/problems.js";
+import type { Problem } from "../problems.js";
+import { MAX_NESTING_DEPTH, parseConfigText } from "./load.js";
 
 function refusal(text: string, fileName: string): Problem {
   const parsed = parseConfigText(text, fileName);

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "commander";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { originOption } from "../../src/cli/origin-option.js";
+import { originOption } from "./origin-option.js";
 
 describe("--origin (explain, check)", () => {
   const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);

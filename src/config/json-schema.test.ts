@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { configJsonSchemaText } from "../../src/config/json-schema.js";
+import { configJsonSchemaText } from "./json-schema.js";
 
 describe("the published JSON Schema", () => {
   it("matches the TypeBox model it is generated from (run `npm run schema` after changing src/config/schema.ts)", () => {
