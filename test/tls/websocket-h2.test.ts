@@ -8,7 +8,9 @@
 import { createServer, type Server } from "node:http";
 import { type ClientHttp2Session, constants } from "node:http2";
 import type { Socket } from "node:net";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ERRORS } from "../../src/errors.js";
 import type { RunningGateway } from "../../src/gateway/server.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { freePort, Resources } from "../backends/support.js";
@@ -612,6 +614,84 @@ describeWithOpenssl("WebSockets over HTTP/2 (RFC 8441 extended CONNECT)", () => 
       } finally {
         session2.destroy();
       }
+    });
+  });
+
+  describe("arbitrary handshakes", () => {
+    it("answers every one with a 200 tunnel or a documented JSON refusal (or nghttp2 resets a malformed stream), and keeps serving", async () => {
+      const segment = fc.constantFrom(
+        "chat",
+        "rooms",
+        "secure",
+        "plain",
+        "..",
+        ".",
+        "%2F",
+        "%2e",
+        ";x",
+        "a b",
+        "",
+      );
+      const path = fc.oneof(
+        { arbitrary: fc.constantFrom("/chat", "/rooms/7", "/chat?x=1"), weight: 3 },
+        { arbitrary: fc.array(segment, { maxLength: 4 }).map((parts) => `/${parts.join("/")}`), weight: 2 },
+        { arbitrary: fc.string({ maxLength: 30 }), weight: 1 },
+      );
+      // Field values node:http2 can send: printable, no leading or trailing space; null leaves the field out.
+      const printable = (likely: string[]) =>
+        fc.option(
+          fc.oneof(
+            { arbitrary: fc.constantFrom(...likely), weight: 3 },
+            { arbitrary: fc.stringMatching(/^[\x21-\x7e][\x20-\x7e]{0,38}[\x21-\x7e]$/), weight: 1 },
+          ),
+          { nil: null, freq: 5 },
+        );
+      const protocol = fc.oneof(
+        { arbitrary: fc.constant("websocket"), weight: 3 },
+        { arbitrary: fc.constantFrom("WebSocket", "webtransport", "h2c"), weight: 1 },
+      );
+      const outcomes = new Map<string, number>();
+      await fc.assert(
+        fc.asyncProperty(
+          path,
+          protocol,
+          printable([APP, EVIL, "null"]),
+          printable(["13", "13", "13", "8"]),
+          printable([PARTNER_KEY]),
+          async (target, protocol, origin, version, key) => {
+            let answer: H2Answer;
+            try {
+              answer = await h2Handshake(
+                session,
+                target,
+                { origin, "sec-websocket-version": version, "x-api-key": key },
+                { protocol },
+              );
+            } catch (error) {
+              // A :path nghttp2 finds malformed (not starting with "/", a space) is reset before the gateway sees it.
+              expect(String(error)).toMatch(/closed before an answer/);
+              outcomes.set("reset", (outcomes.get("reset") ?? 0) + 1);
+              return;
+            }
+            outcomes.set(String(answer.status), (outcomes.get(String(answer.status)) ?? 0) + 1);
+            if (answer.status === 200) {
+              answer.ws?.destroy();
+              return;
+            }
+            const body = JSON.parse(answer.body) as { error_code: string };
+            expect(Object.keys(ERRORS)).toContain(body.error_code);
+            expect(ERRORS[body.error_code as keyof typeof ERRORS].status).toBe(answer.status);
+          },
+        ),
+        { numRuns: 150 },
+      );
+      // The generators reach both tunnels and refusals.
+      expect(outcomes.get("200") ?? 0).toBeGreaterThan(0);
+      expect([...outcomes.keys()].filter((k) => k !== "200" && k !== "reset").length).toBeGreaterThan(2);
+      const ws = open(await h2Handshake(session, "/chat", { origin: APP }));
+      ws.send("still serving");
+      expect(await ws.next()).toBe("still serving");
+      ws.destroy();
     });
   });
 
