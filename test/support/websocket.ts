@@ -127,6 +127,8 @@ export interface EchoBackendOptions {
   readonly extensions?: string;
   /** Answer a Sec-WebSocket-Accept computed from another key (a faulty backend). */
   readonly wrongAccept?: boolean;
+  /** More fields in the 101, as sent. */
+  readonly headers?: Record<string, string>;
 }
 
 export interface EchoBackend {
@@ -231,6 +233,7 @@ export async function startEchoBackend(options: EchoBackendOptions = {}): Promis
     }
     if (options.forceProtocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${options.forceProtocol}`);
     if (options.extensions !== undefined) lines.push(`Sec-WebSocket-Extensions: ${options.extensions}`);
+    for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`);
     const greeting =
       options.greeting === undefined
         ? Buffer.alloc(0)

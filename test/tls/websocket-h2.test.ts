@@ -45,6 +45,7 @@ describeWithOpenssl("WebSockets over HTTP/2 (RFC 8441 extended CONNECT)", () => 
   let wrongAccept: EchoBackend;
   let rogueProtocol: EchoBackend;
   let deflate: EchoBackend;
+  let h2Fields: EchoBackend;
   let downPort: number;
   let plainBackend: Server;
   const plainSeen: string[] = [];
@@ -82,6 +83,7 @@ describeWithOpenssl("WebSockets over HTTP/2 (RFC 8441 extended CONNECT)", () => 
         ws("wrong-accept", "/wrong-accept", wrongAccept.url),
         ws("rogue-protocol", "/rogue-protocol", rogueProtocol.url),
         ws("deflate", "/deflate", deflate.url),
+        ws("h2-fields", "/h2-fields", h2Fields.url),
         {
           name: "post-only",
           method: "POST",
@@ -106,13 +108,21 @@ describeWithOpenssl("WebSockets over HTTP/2 (RFC 8441 extended CONNECT)", () => 
     echo = await startEchoBackend({ protocol: "chat.v2" });
     greeter = await startEchoBackend({ greeting: "welcome" });
     refusing = await startEchoBackend({
-      refuse: { status: 404, body: "no such room", headers: { "X-Backend-Reason": "room-missing" } },
+      refuse: {
+        status: 404,
+        body: "no such room",
+        headers: { "X-Backend-Reason": "room-missing", "HTTP2-Settings": "AAMAAABk" },
+      },
     });
     hanging = await startEchoBackend({ hang: true });
     wrongAccept = await startEchoBackend({ wrongAccept: true });
     rogueProtocol = await startEchoBackend({ forceProtocol: "evil.v1" });
     deflate = await startEchoBackend({ extensions: "permessage-deflate; server_no_context_takeover" });
-    for (const b of [echo, greeter, refusing, hanging, wrongAccept, rogueProtocol, deflate])
+    // Connection-specific in HTTP/2 (RFC 9113 section 8.2.2): node:http2 throws on them.
+    h2Fields = await startEchoBackend({
+      headers: { "HTTP2-Settings": "AAMAAABkAAQAAP__", "Keep-Alive": "timeout=5", "X-Kept": "yes" },
+    });
+    for (const b of [echo, greeter, refusing, hanging, wrongAccept, rogueProtocol, deflate, h2Fields])
       resources.add(() => b.close());
     downPort = await freePort();
     plainBackend = createServer((req, res) => {
@@ -411,6 +421,7 @@ describeWithOpenssl("WebSockets over HTTP/2 (RFC 8441 extended CONNECT)", () => 
     it("relays the backend's refusal (status, headers, body) with the gateway's request id", async () => {
       const answer = await h2Handshake(session, "/refusing", { origin: APP });
       expect(answer.status).toBe(404);
+      expect(answer.headers["http2-settings"]).toBeUndefined();
       expect(answer.body).toBe("no such room");
       expect(answer.headers["x-backend-reason"]).toBe("room-missing");
       expect(answer.headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
@@ -423,6 +434,18 @@ describeWithOpenssl("WebSockets over HTTP/2 (RFC 8441 extended CONNECT)", () => 
       expectRefusal(answer, 502, "BACKEND_ERROR");
       await new Promise((r) => setTimeout(r, 200));
       expect(plainSeen).toEqual(["GET /http-only"]);
+    });
+
+    it("opens the tunnel when the backend's 101 carries fields HTTP/2 forbids, and drops them (RFC 9113 section 8.2.2)", async () => {
+      const answer = await h2Handshake(session, "/h2-fields", { origin: APP });
+      expect(answer.status).toBe(200);
+      expect(answer.headers["http2-settings"]).toBeUndefined();
+      expect(answer.headers["keep-alive"]).toBeUndefined();
+      expect(answer.headers["x-kept"]).toBe("yes");
+      const socket = open(answer);
+      socket.send("still here");
+      expect(await socket.next()).toBe("still here");
+      socket.close();
     });
 
     it("answers 502 BACKEND_ERROR when the backend's Sec-WebSocket-Accept is not the one for the gateway's key", async () => {
