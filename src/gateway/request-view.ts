@@ -14,16 +14,20 @@ export function protocolRefusal(req: IncomingMessage): ErrorCode | undefined {
   if (req.httpVersionMajor !== 1 && (req as { stream?: unknown }).stream === undefined) {
     return "HTTP_VERSION_NOT_SUPPORTED";
   }
-  const raw = req.rawHeaders;
+  return hasDuplicateHost(req.rawHeaders) ? "DUPLICATE_HOST" : undefined;
+}
+
+/** Whether a raw header list (`[name, value, ...]`) has more than one Host field. */
+export function hasDuplicateHost(raw: readonly string[]): boolean {
   let hosts = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     // Hot path: compare the length first; nearly every request has one Host and no other 4-letter header.
     if (name.length === 4 && (name === "Host" || name === "host" || name.toLowerCase() === "host")) {
-      if (++hosts > 1) return "DUPLICATE_HOST";
+      if (++hosts > 1) return true;
     }
   }
-  return undefined;
+  return false;
 }
 
 function single(value: string | string[] | undefined): string | undefined {

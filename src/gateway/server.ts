@@ -98,6 +98,7 @@ export async function startGateway(
   options: StartGatewayOptions = {},
 ): Promise<RunningGateway> {
   const gateway = new Gateway(snapshot, options);
+  const websockets = new WebSocketUpgrades(gateway, options);
   let listener: Listener;
   try {
     listener = address.secure
@@ -106,6 +107,8 @@ export async function startGateway(
           logger: options.logger ?? silentLogger,
           metrics: options.metrics,
           ticketKeys: options.ticketKeys,
+          // WebSocket handshakes over HTTP/2 (RFC 8441's extended CONNECT).
+          extendedConnect: websockets.http2,
         })
       : createHttpListener(gateway, snapshot);
   } catch (error) {
@@ -115,7 +118,6 @@ export async function startGateway(
   const server = listener.server;
   // WebSocket handshakes over HTTP/1.1: node:http hands them to `upgrade`; the TLS server attaches
   // HTTP/1.1 on `secureConnection`, which is how a non-WebSocket upgrade is served as a plain request.
-  const websockets = new WebSocketUpgrades(gateway, options);
   server.on(
     "upgrade",
     websockets.listener(server, listener.scheme === "https" ? "secureConnection" : "connection"),

@@ -131,6 +131,28 @@ describe("decideHandshake", () => {
     if (!o.ok) expect(o.message).toContain("(ORIGIN_NOT_ALLOWED)");
   });
 
+  it("takes the gateway's own origin as https:// for a handshake over TLS (wss://), as for fetch, and http:// otherwise", () => {
+    // Regression: the handshake's own origin was always http://HOST, so a page served by the gateway
+    // over https (Origin https://api.test) was refused unless the policy listed the gateway itself.
+    const self = { host: "api.test", origin: "https://api.test" };
+    const secure = decideHandshake(snap, { target: "/v1/chat", headers: self, secure: true });
+    expect(secure).toMatchObject({ ok: true, origin: { outcome: "allowed", reason: "SAME_ORIGIN" } });
+    const plain = decideHandshake(snap, { target: "/v1/chat", headers: self });
+    expect(plain).toMatchObject({ ok: false, code: "WEBSOCKET_ORIGIN_NOT_ALLOWED" });
+    const plainSelf = decideHandshake(snap, {
+      target: "/v1/chat",
+      headers: { host: "api.test", origin: "http://api.test" },
+    });
+    expect(plainSelf).toMatchObject({ ok: true, origin: { reason: "SAME_ORIGIN" } });
+    // Over TLS, the http:// twin of the gateway's origin is another origin.
+    const downgraded = decideHandshake(snap, {
+      target: "/v1/chat",
+      headers: { host: "api.test", origin: "http://api.test" },
+      secure: true,
+    });
+    expect(downgraded).toMatchObject({ ok: false, code: "WEBSOCKET_ORIGIN_NOT_ALLOWED" });
+  });
+
   it("accepts auth: app with an authorized application's key", () => {
     const d = decideHandshake(snap, { target: "/v1/secure", headers: { ...ok, "x-api-key": KEY } });
     expect(d).toMatchObject({ ok: true, app: "partner" });

@@ -17,6 +17,11 @@ export interface HandshakeRequest {
   readonly target: string;
   /** The header fields, lowercase names, as node:http gives them; `host` is Host (or `:authority`). */
   readonly headers: HeaderFields;
+  /**
+   * The handshake came over TLS (wss://): the gateway's own origin is then `https://` and the Host, so
+   * that a page on that origin is same-origin, as its fetch requests are. Default false.
+   */
+  readonly secure?: boolean;
 }
 
 /** The handshake goes to the API's backend. */
@@ -73,7 +78,7 @@ export function decideHandshake(
   request: HandshakeRequest,
   trace?: TraceStep[],
 ): HandshakeDecision {
-  const view = new HeaderView("GET", request.target, request.headers);
+  const view = new HeaderView("GET", request.target, request.headers, request.secure === true);
   const at = locate(snapshot, view, trace);
   if (at.refusal !== undefined) return refused(at.refusal, at.message);
   const { path, query, host } = at;

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { connect as tlsConnect } from "node:tls";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -100,6 +101,10 @@ export interface BackendConnection {
   closeCode: number | undefined;
   /** The TCP connection closed. */
   closed: boolean;
+  /** The gateway half-closed the connection (FIN) before it closed. */
+  ended: boolean;
+  /** The connection was reset (ECONNRESET), not closed. */
+  reset: boolean;
   readonly socket: Duplex;
 }
 
@@ -116,6 +121,14 @@ export interface EchoBackendOptions {
   readonly greeting?: string;
   /** Choose this subprotocol when the client offers it. */
   readonly protocol?: string;
+  /** Choose this subprotocol whatever the client offers (a faulty backend). */
+  readonly forceProtocol?: string;
+  /** Answer this Sec-WebSocket-Extensions field. */
+  readonly extensions?: string;
+  /** Answer a Sec-WebSocket-Accept computed from another key (a faulty backend). */
+  readonly wrongAccept?: boolean;
+  /** More fields in the 101, as sent. */
+  readonly headers?: Record<string, string>;
 }
 
 export interface EchoBackend {
@@ -172,21 +185,28 @@ export async function startEchoBackend(options: EchoBackendOptions = {}): Promis
   });
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     sockets.add(socket);
-    socket.on("error", () => {});
     const connection: BackendConnection = {
       request,
       received: [],
       closeCode: undefined,
       closed: false,
+      ended: false,
+      reset: false,
       socket,
     };
+    socket.on("error", (error: Error & { code?: string }) => {
+      if (error.code === "ECONNRESET") connection.reset = true;
+    });
     connections.push(connection);
     socket.once("close", () => {
       connection.closed = true;
       sockets.delete(socket);
     });
     // node:http leaves upgraded connections half-open on a FIN; a WebSocket server closes its side too.
-    socket.once("end", () => socket.end());
+    socket.once("end", () => {
+      connection.ended = true;
+      socket.end();
+    });
     if (options.hang) return;
     if (options.refuse) {
       const { status, body, headers = {} } = options.refuse;
@@ -205,12 +225,15 @@ export async function startEchoBackend(options: EchoBackendOptions = {}): Promis
       "HTTP/1.1 101 Switching Protocols",
       "Upgrade: websocket",
       "Connection: Upgrade",
-      `Sec-WebSocket-Accept: ${acceptFor(key)}`,
+      `Sec-WebSocket-Accept: ${acceptFor(options.wrongAccept === true ? newKey() : key)}`,
       "X-Backend: echo",
     ];
     if (options.protocol !== undefined && offered.includes(options.protocol)) {
       lines.push(`Sec-WebSocket-Protocol: ${options.protocol}`);
     }
+    if (options.forceProtocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${options.forceProtocol}`);
+    if (options.extensions !== undefined) lines.push(`Sec-WebSocket-Extensions: ${options.extensions}`);
+    for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`);
     const greeting =
       options.greeting === undefined
         ? Buffer.alloc(0)
@@ -260,9 +283,9 @@ export interface HandshakeAnswer {
   readonly ws: WsClient | undefined;
 }
 
-/** A client connection after its 101: masked frames out, frames in. */
+/** A client connection after its 101 (or an HTTP/2 stream after its 200): masked frames out, frames in. */
 export class WsClient {
-  readonly #socket: Socket;
+  readonly #socket: Duplex;
   readonly #reader = new FrameReader();
   readonly #messages: string[] = [];
   readonly #waiters: ((message: string) => void)[] = [];
@@ -270,7 +293,7 @@ export class WsClient {
   /** Resolves when the TCP connection is closed. */
   readonly closed: Promise<void>;
 
-  constructor(socket: Socket, rest: Buffer) {
+  constructor(socket: Duplex, rest: Buffer) {
     this.#socket = socket;
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
     socket.on("data", (chunk: Buffer) => this.#take(chunk));
@@ -333,7 +356,13 @@ export function handshake(
   port: number,
   path: string,
   headers: Record<string, string | string[] | null> = {},
-  options: { readonly method?: string; readonly version?: string; readonly early?: Buffer } = {},
+  options: {
+    readonly method?: string;
+    readonly version?: string;
+    readonly early?: Buffer;
+    /** Over TLS (HTTP/1.1 by ALPN), trusting `ca`, with SNI `servername`. */
+    readonly tls?: { readonly ca: string; readonly servername: string };
+  } = {},
 ): Promise<HandshakeAnswer> {
   const { method = "GET", version = "1.1", early } = options;
   const fields: Record<string, string | string[] | null> = {
@@ -351,7 +380,10 @@ export function handshake(
   }
   text += "\r\n";
   return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
+    const socket =
+      options.tls === undefined
+        ? connect(port, "127.0.0.1")
+        : tlsConnect({ port, host: "127.0.0.1", ...options.tls, ALPNProtocols: ["http/1.1"] });
     let buffer = Buffer.alloc(0);
     let status = 0;
     let parsedHeaders: Map<string, string[]> | undefined;

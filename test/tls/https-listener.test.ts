@@ -105,7 +105,11 @@ describeWithOpenssl("an https listener (TLS, HTTP/2 and HTTP/1.1 on one port)", 
           });
           return;
         }
-        res.writeHead(200, { "content-type": "application/json", "keep-alive": "timeout=5" });
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "keep-alive": "timeout=5",
+          "http2-settings": "AAMAAABk",
+        });
         res.end(
           JSON.stringify({
             method: req.method,
@@ -306,6 +310,11 @@ describeWithOpenssl("an https listener (TLS, HTTP/2 and HTTP/1.1 on one port)", 
       // A backend's Keep-Alive is dropped on both protocols (a hop-by-hop field).
       const echoed = await h1s.send(gw.url, "GET", "/echo/k", { host: "api.test" });
       expect(echoed.headers["keep-alive"]).toBeUndefined();
+      // HTTP2-Settings too: node:http2 throws on a response carrying it (RFC 9113 section 8.2.2).
+      const overH2 = await h2.send(gw.url, "GET", "/echo/k", { host: "api.test" });
+      expect(overH2.status).toBe(200);
+      expect(overH2.headers["http2-settings"]).toBeUndefined();
+      expect(echoed.headers["http2-settings"]).toBeUndefined();
     });
 
     it("answers a CORS refusal over HTTP/2 without a status message, and over HTTPS/1.1 with webMethods' reason phrase", async () => {

@@ -20,6 +20,9 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "proxy-authorization",
   "proxy-authenticate",
   "expect",
+  // Connection-specific (RFC 9113 section 8.2.2): only meaningful on the hop that upgrades to h2c, and
+  // node:http2 throws on a response that carries it.
+  "http2-settings",
 ]);
 
 /**

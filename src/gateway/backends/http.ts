@@ -77,7 +77,7 @@ export function joinPath(base: string, remainder: string): string {
 }
 
 /** The client's address appended to the X-Forwarded-For it sent, if any. */
-export function forwardedFor(req: IncomingMessage): string {
+export function forwardedFor(req: Pick<IncomingMessage, "socket" | "headers">): string {
   const address = req.socket.remoteAddress ?? "unknown";
   const previous = req.headers["x-forwarded-for"];
   const prior = Array.isArray(previous) ? previous.join(", ") : previous;

@@ -3,6 +3,8 @@ import {
   constants,
   createSecureServer,
   type Http2SecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
   type ServerHttp2Session,
   type ServerHttp2Stream,
 } from "node:http2";
@@ -10,11 +12,12 @@ import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { Snapshot } from "../../config/snapshot.js";
 import type { CertificateSource } from "../../config/tls/sources.js";
+import type { ErrorCode } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import type { GatewayMetrics } from "../../observability/metrics.js";
 import type { Gateway } from "../gateway.js";
 import { TlsCertificates } from "../tls/certificates.js";
-import { answerConnect } from "./connect.js";
+import { answerConnect, answerHttp2Connect } from "./connect.js";
 import { HstsTable } from "./hsts.js";
 import { applyHttp1Limits, type Listener } from "./listener.js";
 import {
@@ -77,6 +80,14 @@ export interface HttpsListenerOptions {
   readonly metrics?: GatewayMetrics | undefined;
   /** TLS session ticket keys (48 bytes), shared by the workers of one gateway so sessions resume on any. */
   readonly ticketKeys?: Buffer | undefined;
+  /**
+   * Where HTTP/2 extended CONNECT streams go (RFC 8441, a `:protocol`: WebSocket handshakes), with what
+   * the listener refused them for, if anything. Given, the listener advertises
+   * SETTINGS_ENABLE_CONNECT_PROTOCOL; without it, extended CONNECT is refused like plain CONNECT.
+   */
+  readonly extendedConnect?:
+    | ((req: Http2ServerRequest, res: Http2ServerResponse, refusal?: ErrorCode) => void)
+    | undefined;
 }
 
 export interface HttpsListener extends Listener {
@@ -144,24 +155,46 @@ export async function createHttpsListener(
   }
   defaultPem = certificates.defaultPem;
 
+  /** What an HTTP/2 request is refused for before the gateway plans it, if anything. */
+  const http2Refusal = (h2: GatewayHttp2Request): ErrorCode | undefined => {
+    // nghttp2 enforces the announced maxHeaderListSize only once the client has acknowledged the
+    // SETTINGS: a request sent with the connection preface (a browser's first) is checked here.
+    if (h2.headerListSize > limits.maxHeaderBytes) return "HEADERS_TOO_LARGE";
+    if (h2.authorityConflict) return "AUTHORITY_MISMATCH";
+    return undefined;
+  };
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.httpVersionMajor !== 2) {
+    if (!overHttp2(req)) {
       gateway.handle(req, res);
       return;
     }
     const h2 = req as unknown as GatewayHttp2Request;
-    // nghttp2 enforces the announced maxHeaderListSize only once the client has acknowledged the
-    // SETTINGS: a request sent with the connection preface (a browser's first) is checked here.
-    if (h2.headerListSize > limits.maxHeaderBytes) {
-      gateway.refuse(req, res, "HEADERS_TOO_LARGE");
-      return;
-    }
-    if (h2.authorityConflict) {
-      gateway.refuse(req, res, "AUTHORITY_MISMATCH");
+    const refusal = http2Refusal(h2);
+    if (refusal !== undefined) {
+      gateway.refuse(req, res, refusal);
       return;
     }
     if (!h2.stream.endAfterHeaders) limitUpload(h2, h2.stream, limits.requestTimeoutMs);
     gateway.handle(req, res);
+  };
+  /**
+   * CONNECT: node:http hands an HTTP/1.1 one over with its socket, node:http2's compatibility layer an
+   * HTTP/2 one with a response (never to `request`). An extended CONNECT (RFC 8441) is a WebSocket
+   * handshake; any other is answered 405.
+   */
+  const onConnect = (req: IncomingMessage, out: Duplex | Http2ServerResponse): void => {
+    if (!overHttp2(req)) {
+      answerConnect(gateway, req, out as Duplex);
+      return;
+    }
+    const h2 = req as unknown as GatewayHttp2Request;
+    const res = out as Http2ServerResponse;
+    const refusal = http2Refusal(h2);
+    if (h2.headers[":protocol"] !== undefined && options.extendedConnect !== undefined) {
+      options.extendedConnect(h2, res, refusal);
+      return;
+    }
+    answerHttp2Connect(gateway, h2, res, refusal);
   };
 
   server = createSecureServer(
@@ -187,6 +220,7 @@ export async function createHttpsListener(
         maxConcurrentStreams: limits.maxConcurrentStreams,
         maxHeaderListSize: limits.maxHeaderBytes,
         enablePush: false,
+        enableConnectProtocol: options.extendedConnect !== undefined,
       },
       ...tlsMessageClasses(state),
     },
@@ -197,8 +231,7 @@ export async function createHttpsListener(
   http1.connectionsCheckingInterval = 1000;
   applyHttp1Limits(http1, snapshot);
 
-  // HTTP/1.1 CONNECT over TLS: answered as on the plain listener (405 JSON), not dropped.
-  server.on("connect", (req: IncomingMessage, socket: Duplex) => answerConnect(gateway, req, socket));
+  server.on("connect", onConnect);
   const sessions = new Set<ServerHttp2Session>();
   const sockets = new Set<TLSSocket>();
   server.on("secureConnection", (socket: TLSSocket) => {
@@ -296,6 +329,15 @@ export async function createHttpsListener(
       certificates.close();
     },
   };
+}
+
+/**
+ * Whether a request came over HTTP/2: node:http2's compatibility objects carry their stream. Not
+ * `httpVersionMajor`: node:http also parses an HTTP/1 request line that names `HTTP/2.0`, and such a
+ * request has no stream (it is refused 505, or 405 for CONNECT, by the gateway).
+ */
+function overHttp2(req: IncomingMessage): boolean {
+  return (req as { stream?: unknown }).stream !== undefined;
 }
 
 /**

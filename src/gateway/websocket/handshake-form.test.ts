@@ -1,11 +1,11 @@
 /**
- * The HTTP/1.1 handshake's form (RFC 6455 section 4.2.1) and the Upgrade field's offer: a table of
- * what is refused and why, and properties over arbitrary input (never a throw, and exactly the
- * well-formed inputs accepted).
+ * The HTTP/1.1 handshake's form (RFC 6455 section 4.2.1), the HTTP/2 one's (RFC 8441) and the Upgrade
+ * field's offer: a table of what is refused and why, and properties over arbitrary input (never a
+ * throw, and exactly the well-formed inputs accepted).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { handshakeProblem, offersWebSocket } from "./handshake-form.js";
+import { handshakeProblem, http2HandshakeProblem, offersWebSocket } from "./handshake-form.js";
 
 const RUNS = 1000;
 const KEY = "dGhlIHNhbXBsZSBub25jZQ=="; // RFC 6455 section 1.3's sample
@@ -116,6 +116,79 @@ describe("handshakeProblem", () => {
               problem.code,
             );
             // Echoed input is bounded: a long method or version cannot make the message long.
+            expect(problem.message.length).toBeLessThan(200);
+          }
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("http2HandshakeProblem", () => {
+  it("accepts RFC 8441's own example (section 5.1), whatever key a client adds", () => {
+    const example = {
+      ":method": "CONNECT",
+      ":protocol": "websocket",
+      ":scheme": "https",
+      ":path": "/chat",
+      ":authority": "server.example.com",
+      "sec-websocket-protocol": "chat, superchat",
+      "sec-websocket-extensions": "permessage-deflate",
+      "sec-websocket-version": "13",
+      origin: "http://www.example.com",
+    };
+    expect(http2HandshakeProblem(example)).toBeUndefined();
+    expect(http2HandshakeProblem({ ...example, "sec-websocket-key": "not even base64" })).toBeUndefined();
+    expect(http2HandshakeProblem({ ...example, ":protocol": "WebSocket" })).toBeUndefined();
+  });
+
+  const refusals: [string, Record<string, string | undefined>, string, RegExp][] = [
+    [
+      "another protocol",
+      { ":protocol": "webtransport", "sec-websocket-version": "13" },
+      "CONNECT_NOT_ALLOWED",
+      /websocket protocol only, not "webtransport"/,
+    ],
+    ["no protocol", { "sec-websocket-version": "13" }, "CONNECT_NOT_ALLOWED", /not "undefined"/],
+    [
+      "no version",
+      { ":protocol": "websocket" },
+      "WEBSOCKET_VERSION_NOT_SUPPORTED",
+      /no Sec-WebSocket-Version/,
+    ],
+    [
+      "version 8",
+      { ":protocol": "websocket", "sec-websocket-version": "8" },
+      "WEBSOCKET_VERSION_NOT_SUPPORTED",
+      /Only WebSocket version 13/,
+    ],
+  ];
+  for (const [name, headers, code, message] of refusals) {
+    it(`refuses ${name} with ${code}`, () => {
+      const problem = http2HandshakeProblem(headers);
+      expect(problem?.code).toBe(code);
+      expect(problem?.message).toMatch(message);
+      if (code === "WEBSOCKET_VERSION_NOT_SUPPORTED") {
+        // No Upgrade field on HTTP/2 (RFC 9113 section 8.2.2), only the version.
+        expect(problem?.headers).toEqual({ "sec-websocket-version": "13" });
+      }
+    });
+  }
+
+  it("never throws on arbitrary protocols and versions, accepts exactly websocket/13, and bounds what it echoes", () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.oneof(fc.constantFrom("websocket", "WEBSOCKET", "h2c"), fc.string({ maxLength: 200 })), {
+          nil: undefined,
+        }),
+        fc.option(fc.oneof(fc.constant("13"), fc.string({ maxLength: 20 })), { nil: undefined }),
+        (protocol, version) => {
+          const problem = http2HandshakeProblem({ ":protocol": protocol, "sec-websocket-version": version });
+          const ok = protocol !== undefined && protocol.toLowerCase() === "websocket" && version === "13";
+          expect(problem === undefined).toBe(ok);
+          if (problem !== undefined) {
+            expect(["CONNECT_NOT_ALLOWED", "WEBSOCKET_VERSION_NOT_SUPPORTED"]).toContain(problem.code);
             expect(problem.message.length).toBeLessThan(200);
           }
         },

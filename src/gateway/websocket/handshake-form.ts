@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders as Http2IncomingHttpHeaders } from "node:http2";
 import type { ErrorCode } from "../../errors.js";
 
 /** What is wrong with a handshake's form: the error to answer with, its message and extra headers. */
@@ -66,21 +67,54 @@ export function handshakeProblem(
   if (httpVersion !== "1.1") {
     return invalid(`the handshake needs HTTP/1.1, not HTTP/${httpVersion.slice(0, 8)}`);
   }
-  // Node joins repeated fields with ", ", so two Sec-WebSocket-Version or Sec-WebSocket-Key lines fail too.
-  const version = headers["sec-websocket-version"];
-  if (version !== WEBSOCKET_VERSION) {
-    // RFC 6455 section 4.2.2: answer the versions this server understands, e.g. with 426.
-    return {
-      code: "WEBSOCKET_VERSION_NOT_SUPPORTED",
-      message:
-        version === undefined
-          ? "The WebSocket handshake has no Sec-WebSocket-Version: send Sec-WebSocket-Version: 13"
-          : "Only WebSocket version 13 is supported: send Sec-WebSocket-Version: 13",
-      headers: { "sec-websocket-version": WEBSOCKET_VERSION, upgrade: "websocket" },
-    };
-  }
+  const version = versionProblem(headers, { upgrade: "websocket" });
+  if (version !== undefined) return version;
   const key = headers["sec-websocket-key"];
   if (key === undefined) return invalid("Sec-WebSocket-Key is missing");
   if (!KEY.test(key)) return invalid("Sec-WebSocket-Key must be 16 random bytes in base64 (24 characters)");
   return undefined;
+}
+
+/**
+ * Sec-WebSocket-Version must be 13, on either transport (RFC 6455 section 4.1; RFC 8441 section 5 keeps
+ * the field). Node joins repeated fields with ", ", so two lines fail too. RFC 6455 section 4.2.2: the
+ * refusal names the versions this server understands, with 426.
+ */
+function versionProblem(
+  headers: IncomingHttpHeaders,
+  extra: Readonly<Record<string, string>>,
+): HandshakeProblem | undefined {
+  const version = headers["sec-websocket-version"];
+  if (version === WEBSOCKET_VERSION) return undefined;
+  return {
+    code: "WEBSOCKET_VERSION_NOT_SUPPORTED",
+    message:
+      version === undefined
+        ? "The WebSocket handshake has no Sec-WebSocket-Version: send Sec-WebSocket-Version: 13"
+        : "Only WebSocket version 13 is supported: send Sec-WebSocket-Version: 13",
+    headers: { "sec-websocket-version": WEBSOCKET_VERSION, ...extra },
+  };
+}
+
+/**
+ * What makes an HTTP/2 WebSocket handshake (RFC 8441 section 4: `CONNECT` with `:protocol`) unfit, or
+ * undefined. nghttp2 has already required `:scheme`, `:path` and `:authority` and refused the
+ * connection-specific fields (Upgrade, Connection); what is left: the protocol must be `websocket`
+ * (any case, as the Upgrade field compares it) and the version 13. There is no key: RFC 8441 section 5
+ * drops Sec-WebSocket-Key and -Accept, so any the client sends is ignored.
+ *
+ * ```ts
+ * http2HandshakeProblem({ ":protocol": "websocket", "sec-websocket-version": "13" }) // undefined
+ * http2HandshakeProblem({ ":protocol": "webtransport" })                             // 405 CONNECT_NOT_ALLOWED
+ * ```
+ */
+export function http2HandshakeProblem(headers: Http2IncomingHttpHeaders): HandshakeProblem | undefined {
+  const protocol = headers[":protocol"];
+  if (protocol === undefined || protocol.toLowerCase() !== "websocket") {
+    return {
+      code: "CONNECT_NOT_ALLOWED",
+      message: `Extended CONNECT is served for the websocket protocol only, not ${JSON.stringify(String(protocol).slice(0, 32))} (RFC 8441)`,
+    };
+  }
+  return versionProblem(headers, {});
 }

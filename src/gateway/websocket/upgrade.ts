@@ -1,54 +1,45 @@
 import type { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import type { Snapshot } from "../../config/snapshot.js";
 import { ERRORS, type ErrorCode } from "../../errors.js";
 import { type Logger, silentLogger } from "../../logger.js";
-import type { AccessLog } from "../../observability/access-log.js";
 import type { GatewayMetrics } from "../../observability/metrics.js";
 import { decideHandshake, type HandshakeAccepted } from "../../plan/websocket.js";
-import type { WebSocketOriginVerdict } from "../../plan/websocket-origin.js";
-import {
-  connectionTokens,
-  dropHopByHop,
-  endToEndRequestHeaders,
-  HOP_BY_HOP,
-} from "../backends/hop-by-hop.js";
-import { forwardedFor, GATEWAY_SET, joinPath } from "../backends/http.js";
+import { connectionTokens, dropHopByHop, HOP_BY_HOP } from "../backends/hop-by-hop.js";
+import { joinPath } from "../backends/http.js";
 import type { HeaderBag } from "../backends/types.js";
 import type { GatewayOptions } from "../gateway.js";
-import { logValue, MAX_LOGGED_VALUE } from "../log-value.js";
 import { newRequestId } from "../request-id.js";
 import { protocolRefusal } from "../request-view.js";
 import { errorBody } from "../respond.js";
+import { switchProblem } from "./backend-switch.js";
+import { Http2WebSocketHandshakes } from "./h2-upgrade.js";
 import { handshakeProblem, offersWebSocket } from "./handshake-form.js";
+import { handshakeHeaders } from "./handshake-headers.js";
+import { HandshakeObserver, HandshakeRecord } from "./handshake-record.js";
+import { OpenWebSockets } from "./open-websockets.js";
 import { respondOnSocket } from "./socket-response.js";
-import { splice, type Tunnel, type TunnelEnd } from "./tunnel.js";
-import { openUpstream, type UpstreamAnswer, UpstreamFailure, type UpstreamHandshake } from "./upstream.js";
+import { splice } from "./tunnel.js";
+import { openUpstream, type UpstreamAnswer, UpstreamFailure } from "./upstream.js";
 
 /** Where the current configuration is read from: the Gateway (it swaps snapshots on reload). */
 export interface SnapshotSource {
   readonly snapshot: Snapshot;
 }
 
-/** The state of one handshake, for the access log line and the metrics. */
-class Handshake {
-  api = "";
-  origin: WebSocketOriginVerdict | undefined = undefined;
-  errorCode: ErrorCode | undefined = undefined;
-  upstreamMs: number | undefined = undefined;
-  tunnel: TunnelEnd | undefined = undefined;
-  /** Something was written to the client: a late failure can only cut the connection. */
-  answered = false;
-
+/** An HTTP/1.1 handshake: its record, and the connection node:http handed over. */
+class Handshake extends HandshakeRecord {
   constructor(
-    readonly req: IncomingMessage,
+    override readonly req: IncomingMessage,
     readonly socket: Duplex,
-    readonly requestId: string,
-    readonly start: number,
-    readonly snapshot: Snapshot,
-  ) {}
+    requestId: string,
+    snapshot: Snapshot,
+  ) {
+    super(req, requestId, snapshot);
+  }
 }
 
 const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
@@ -73,13 +64,15 @@ function switchingProtocolsHead(response: IncomingMessage, requestId: string): s
 }
 
 /**
- * WebSocket upgrades on an HTTP/1.1 listener (node:http's `upgrade` event): each handshake is checked
- * for its form (handshake-form.ts), decided like any request and against the API's CORS policy origins
- * (decide-handshake.ts), then sent to the API's http backend on a connection of its own; the backend's
- * 101 is relayed and the two connections spliced (tunnel.ts), or its refusal relayed as it is. Refusals
- * are JSON errors with X-Request-Id, written on the connection, which is then closed. Every handshake
- * gets one access log line (a tunnel's when it closes: status 101, its duration, the bytes relayed)
- * and is counted like a request; the Origin check is counted as a CORS decision of kind "websocket".
+ * The WebSockets of a listener. Over HTTP/1.1 (node:http's `upgrade` event), here: each handshake is
+ * checked for its form (handshake-form.ts), decided like any request and against the API's CORS policy
+ * origins (src/plan/websocket.ts), then sent to the API's http backend on a connection of its own; the
+ * backend's 101 is relayed and the two connections spliced (tunnel.ts), or its refusal relayed as it
+ * is. Refusals are JSON errors with X-Request-Id, written on the connection, which is then closed.
+ * Over HTTP/2 (RFC 8441's extended CONNECT, which the https listener hands to `http2`), the same
+ * decision and backend handshake, answered on the stream (h2-upgrade.ts). Every handshake gets one
+ * access log line (a tunnel's when it closes: its status, its duration, the bytes relayed) and is
+ * counted like a request; the Origin check is counted as a CORS decision of kind "websocket".
  *
  * A request offering another protocol (`Upgrade: h2c`) is served as the plain request it also is
  * (RFC 9110 section 7.8 lets a server ignore Upgrade): node:http has consumed its head by then, so the
@@ -88,22 +81,22 @@ function switchingProtocolsHead(response: IncomingMessage, requestId: string): s
 export class WebSocketUpgrades {
   readonly #source: SnapshotSource;
   readonly #logger: Logger;
-  readonly #accessLog: AccessLog | undefined;
   readonly #metrics: GatewayMetrics | undefined;
-  readonly #tunnels = new Set<Tunnel>();
-  /** Handshakes waiting for their backend, by client connection (destroyed at shutdown). */
-  readonly #pending = new Map<Duplex, UpstreamHandshake>();
+  readonly #observer: HandshakeObserver;
+  readonly #open = new OpenWebSockets();
+  readonly #http2: Http2WebSocketHandshakes;
 
   constructor(source: SnapshotSource, options: GatewayOptions = {}) {
     this.#source = source;
     this.#logger = options.logger ?? silentLogger;
-    this.#accessLog = options.accessLog;
     this.#metrics = options.metrics;
+    this.#observer = new HandshakeObserver(this.#logger, options.accessLog, options.metrics);
+    this.#http2 = new Http2WebSocketHandshakes(source, this.#observer, this.#open);
   }
 
-  /** WebSocket connections open through the gateway. */
+  /** WebSocket connections open through the gateway, over either transport. */
   get open(): number {
-    return this.#tunnels.size;
+    return this.#open.size;
   }
 
   /**
@@ -133,7 +126,7 @@ export class WebSocketUpgrades {
     }
     // Failures of the client connection are seen through its `close`; without a listener they would throw.
     socket.on("error", noop);
-    const hs = new Handshake(req, socket, newRequestId(), performance.now(), this.#source.snapshot);
+    const hs = new Handshake(req, socket, newRequestId(), this.#source.snapshot);
     try {
       this.#decide(hs, head);
     } catch (error) {
@@ -143,12 +136,18 @@ export class WebSocketUpgrades {
     }
   }
 
+  /**
+   * Handles one HTTP/2 extended CONNECT (RFC 8441; a request with `:protocol`), which the https listener
+   * hands over; `refusal` is what the listener already refused it for (a header list over the limit, a
+   * Host that contradicts `:authority`).
+   */
+  readonly http2 = (req: Http2ServerRequest, res: Http2ServerResponse, refusal?: ErrorCode): void => {
+    this.#http2.handle(req, res, refusal);
+  };
+
   /** Cuts every tunnel and handshake in progress (shutdown); returns how many tunnels were open. */
   closeAll(): number {
-    const open = this.#tunnels.size;
-    for (const tunnel of this.#tunnels) tunnel.cut();
-    for (const client of this.#pending.keys()) client.destroy();
-    return open;
+    return this.#open.closeAll();
   }
 
   #decide(hs: Handshake, head: Buffer): void {
@@ -164,7 +163,11 @@ export class WebSocketUpgrades {
       this.#refuse(hs, form.code, form.message, form.headers);
       return;
     }
-    const decision = decideHandshake(hs.snapshot, { target: req.url ?? "/", headers: req.headers });
+    const decision = decideHandshake(hs.snapshot, {
+      target: req.url ?? "/",
+      headers: req.headers,
+      secure: isEncrypted(hs.socket),
+    });
     if (decision.api !== undefined) hs.api = decision.api.name;
     if (decision.origin !== undefined) {
       hs.origin = decision.origin;
@@ -185,33 +188,19 @@ export class WebSocketUpgrades {
       throw new Error(`API ${decision.api.name}: a ${backend.type} backend cannot take a WebSocket`);
     }
     const url = new URL(backend.url);
-    const headers = endToEndRequestHeaders(req.rawHeaders, GATEWAY_SET);
-    headers.push(
-      "Host",
-      url.host,
-      "Connection",
-      "Upgrade",
-      "Upgrade",
-      "websocket",
-      "x-request-id",
-      requestId,
-      "x-forwarded-for",
-      forwardedFor(req),
-      "x-forwarded-proto",
-      (socket as { encrypted?: boolean }).encrypted === true ? "https" : "http",
-    );
-    if (req.headers.host !== undefined) headers.push("x-forwarded-host", req.headers.host);
+    // The client's Sec-WebSocket-Key goes through: the client checks the backend's Accept itself.
+    const headers = handshakeHeaders(req, requestId, url, isEncrypted(socket));
     const upstreamStart = performance.now();
     const handshake = openUpstream(
       backend,
       joinPath(url.pathname, decision.remainder) + decision.query,
       headers,
     );
-    this.#pending.set(socket, handshake);
+    this.#open.waiting(socket, handshake);
     const onClientClose = () => handshake.abort();
     socket.once("close", onClientClose);
     const settled = () => {
-      this.#pending.delete(socket);
+      this.#open.answered(socket);
       socket.off("close", onClientClose);
       hs.upstreamMs = performance.now() - upstreamStart;
       if (this.#metrics !== undefined) this.#metrics.observeBackend(hs.api, hs.upstreamMs / 1000);
@@ -228,10 +217,10 @@ export class WebSocketUpgrades {
           const code = error.gatewayError.code;
           if (code === "CLIENT_CLOSED_REQUEST") {
             hs.errorCode = code;
-            this.#observe(hs, ERRORS[code].status);
+            this.#observer.observe(hs, ERRORS[code].status);
             return;
           }
-          this.#reportBackend(hs, url.origin, error.outcome, error.detail);
+          this.#observer.reportBackend(hs, url.origin, error.outcome, error.detail);
           this.#refuse(hs, code);
         },
       )
@@ -252,7 +241,7 @@ export class WebSocketUpgrades {
       const status = response.statusCode ?? 502;
       hs.answered = true;
       void respondOnSocket(req, socket, status, headers, response).then(() =>
-        this.#observe(hs, socket.destroyed && !response.complete ? 499 : status),
+        this.#observer.observe(hs, socket.destroyed && !response.complete ? 499 : status),
       );
       return;
     }
@@ -260,20 +249,16 @@ export class WebSocketUpgrades {
     if (socket.destroyed) {
       backendSide.destroy();
       hs.errorCode = "CLIENT_CLOSED_REQUEST";
-      this.#observe(hs, 499);
+      this.#observer.observe(hs, 499);
       return;
     }
     // The tunnel opens only on a real 101 to websocket (node:http's client emits `upgrade` for 101 only):
     // bytes the client sends after its handshake must never reach a backend still reading HTTP, or
     // they would be requests that skipped routing, the Origin check and auth (WebSocket smuggling).
-    if (response.statusCode !== 101 || !offersWebSocket(response.headers.upgrade)) {
+    const problem = switchProblem(response);
+    if (problem !== undefined) {
       backendSide.destroy();
-      this.#reportBackend(
-        hs,
-        upstream,
-        "failed",
-        `answered ${response.statusCode} with Upgrade: ${String(response.headers.upgrade)}, not a switch to websocket`,
-      );
+      this.#observer.reportBackend(hs, upstream, "failed", problem);
       this.#refuse(hs, "BACKEND_ERROR");
       return;
     }
@@ -284,12 +269,12 @@ export class WebSocketUpgrades {
     if (clientHead.length > 0) backendSide.write(clientHead);
     this.#metrics?.websocketConnections.inc();
     const tunnel = splice(socket, backendSide, (end) => {
-      this.#tunnels.delete(tunnel);
+      this.#open.closed(tunnel);
       this.#metrics?.websocketConnections.dec();
       hs.tunnel = end;
-      this.#observe(hs, 101);
+      this.#observer.observe(hs, 101);
     });
-    this.#tunnels.add(tunnel);
+    this.#open.opened(tunnel);
   }
 
   #refuse(hs: Handshake, code: ErrorCode, message?: string, extra?: Readonly<Record<string, string>>): void {
@@ -298,52 +283,15 @@ export class WebSocketUpgrades {
     const headers: HeaderBag = { "content-type": JSON_CONTENT_TYPE, ...extra, "x-request-id": hs.requestId };
     const status = ERRORS[code].status;
     const body = errorBody(code, message ?? ERRORS[code].message, hs.requestId);
-    void respondOnSocket(hs.req, hs.socket, status, headers, body).then(() => this.#observe(hs, status));
-  }
-
-  #reportBackend(hs: Handshake, upstream: string, outcome: string, detail: string): void {
-    this.#logger.error(
-      { requestId: hs.requestId, backend: "http", upstream, outcome, detail, websocket: true },
-      `request ${hs.requestId}: http backend ${upstream}: WebSocket handshake ${outcome} (${detail})`,
+    void respondOnSocket(hs.req, hs.socket, status, headers, body).then(() =>
+      this.#observer.observe(hs, status),
     );
   }
+}
 
-  /** Metrics and the access log line, once the exchange is over (for a tunnel: when it closed). */
-  #observe(hs: Handshake, status: number): void {
-    const m = this.#metrics;
-    if (m !== undefined) {
-      m.countRequest(hs.api, status);
-      if (hs.errorCode !== undefined) m.countGatewayError(hs.errorCode);
-    }
-    const log = this.#accessLog;
-    if (log === undefined) return;
-    const { req, origin, tunnel } = hs;
-    log.write({
-      requestId: hs.requestId,
-      method: req.method,
-      protocol: req.httpVersion,
-      host: logValue(req.headers.host),
-      path: logValue(req.url, 4 * MAX_LOGGED_VALUE),
-      origin: logValue(req.headers.origin),
-      api: hs.api,
-      status,
-      cors:
-        origin === undefined
-          ? undefined
-          : { verdict: origin.outcome, reason: origin.reason, preflight: false },
-      websocket:
-        tunnel === undefined
-          ? { tunnel: false }
-          : {
-              tunnel: true,
-              closedBy: tunnel.closedBy,
-              bytesFromClient: tunnel.bytesFromClient,
-              bytesFromBackend: tunnel.bytesFromBackend,
-            },
-      durationMs: performance.now() - hs.start,
-      upstreamMs: hs.upstreamMs,
-    });
-  }
+/** Whether the client's connection is TLS (the https listener's HTTP/1.1 side). */
+function isEncrypted(socket: Duplex): boolean {
+  return (socket as { encrypted?: boolean }).encrypted === true;
 }
 
 /**
