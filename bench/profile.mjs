@@ -8,6 +8,7 @@
  *   node bench/profile.mjs --scenario proxy --prof
  *   node bench/profile.mjs --scenario scale --apis 10000 --policies 1000
  *   node bench/profile.mjs --scenario preflight --contender node-raw     (a peer, for a same-tool baseline)
+ *   node bench/profile.mjs --scenario proxy --contender crossgate-nolog  (crossgate without its access log)
  *   node bench/profile.mjs --scenario proxy --root /tmp/crossgate-before  (a copy of bin/ and dist/ before a change)
  *   node bench/profile.mjs --scenario scale --apis 10 --node-args=--max-semi-space-size=8  (V8 flags for crossgate)
  *   node bench/profile.mjs --scenario h2-preflight --prof        (also tls-preflight, tls-proxy, h2-proxy: HTTPS, HTTP/2)
@@ -39,7 +40,6 @@ const { values } = parseArgs({
     apis: { type: "string", default: "10000" },
     policies: { type: "string", default: "1000" },
     prof: { type: "boolean", default: false },
-    "access-log": { type: "boolean", default: false },
     top: { type: "string", default: "30" },
     root: { type: "string" },
     "node-args": { type: "string", default: "" },
@@ -58,7 +58,6 @@ const env = {
   compileRepeat: 1,
   // --root: a directory holding another build (bin/ and dist/), e.g. a copy made before a change.
   crossgateRoot: values.root,
-  accessLog: values["access-log"],
   nodeArgs: [
     ...(values.prof ? ["--cpu-prof", "--cpu-prof-dir", profDir] : []),
     ...values["node-args"].split(" ").filter(Boolean),
