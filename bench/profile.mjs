@@ -86,6 +86,12 @@ const contender = values.contender
     : sc.contenders[0];
 if (!contender) throw new Error(`--contender ${values.contender}: not in ${sc.id}`);
 const request = contender.request ?? sc.request;
+/** `5`, `5s`: whole seconds (wrk takes no fractions). */
+const seconds = (text) => {
+  const n = Number(String(text).replace(/s$/, ""));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${text}: expected seconds, such as 5 or 5s`);
+  return Math.max(1, Math.round(n));
+};
 
 if (sc.setup && values.scenario !== "scale") await sc.setup(env);
 const server = await contender.start(env);
@@ -103,13 +109,13 @@ try {
       threads: 1,
       cpu: Number(values["load-cpu"]),
     });
-  await wrk(Number(values.warmup));
+  await wrk(seconds(values.warmup));
   const runs = [];
   for (let i = 0; i < Number(values.runs); i++) {
     const c0 = cpuMicros(server.pid);
     const s0 = systemMicros(server.pid);
     const u0 = env.upstream ? cpuMicros(env.upstream.pid) : 0;
-    const w = await wrk(Number(values.duration));
+    const w = await wrk(seconds(values.duration));
     const cpu = (cpuMicros(server.pid) - c0) / w.requests;
     const sys = (systemMicros(server.pid) - s0) / w.requests;
     const up = env.upstream ? (cpuMicros(env.upstream.pid) - u0) / w.requests : 0;

@@ -36,12 +36,14 @@ export class FdSink implements LineSink {
   readonly #maxBuffered: number;
   readonly #flushMs: number;
   readonly #onDropped: ((total: number) => void) | undefined;
-  #pending: string[] = [];
-  #pendingBytes = 0;
+  /** Lines not yet handed to a write, as one string: appending builds a rope, flattened once by the write. */
+  #pending = "";
   /** The data of the write in flight, or undefined. */
   #writing: string | undefined = undefined;
   #timer: NodeJS.Timeout | undefined = undefined;
   #drains: (() => void)[] = [];
+  /** `drain()` was called: write what is pending now, chunk after chunk, instead of waiting for a full one. */
+  #draining = false;
   dropped = 0;
 
   constructor(fd: number, options: FdSinkOptions = {}) {
@@ -61,20 +63,30 @@ export class FdSink implements LineSink {
 
   /** Bytes held, not yet handed to a write (lines are ASCII-safe JSON but may hold UTF-8: an estimate). */
   get bufferedBytes(): number {
-    return this.#pendingBytes;
+    return this.#pending.length;
   }
 
   push(line: string): void {
-    if (this.#pendingBytes + line.length > this.#maxBuffered) {
+    if (this.#pending.length + line.length > this.#maxBuffered) {
       this.dropped++;
       this.#onDropped?.(this.dropped);
       return;
     }
-    this.#pending.push(line);
-    this.#pendingBytes += line.length;
-    if (this.#writing !== undefined) return;
-    if (this.#pendingBytes >= this.#chunk) this.#write();
-    else if (this.#timer === undefined) {
+    this.#pending += line;
+    if (this.#writing === undefined) this.#schedule();
+  }
+
+  /**
+   * Writes at once when a whole chunk is pending, else within `flushMs`: under load every write
+   * carries a full chunk (a write per line, or per few lines, is what made a log line cost as much
+   * as the request it records).
+   */
+  #schedule(): void {
+    if (this.#pending.length >= this.#chunk || this.#draining) {
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#write();
+    } else if (this.#timer === undefined && this.#pending !== "") {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         if (this.#writing === undefined) this.#write();
@@ -85,22 +97,20 @@ export class FdSink implements LineSink {
 
   /** Takes whole lines from the front, up to one chunk (or one longer line). */
   #take(): string {
-    let n = 0;
-    let bytes = 0;
-    while (n < this.#pending.length) {
-      const length = (this.#pending[n] as string).length;
-      if (n > 0 && bytes + length > this.#chunk) break;
-      bytes += length;
-      n++;
+    const all = this.#pending;
+    if (all.length <= this.#chunk) {
+      this.#pending = "";
+      return all;
     }
-    const data = n === this.#pending.length ? this.#pending.join("") : this.#pending.slice(0, n).join("");
-    this.#pending = n === this.#pending.length ? [] : this.#pending.slice(n);
-    this.#pendingBytes -= bytes;
-    return data;
+    let end = all.lastIndexOf("\n", this.#chunk - 1) + 1;
+    if (end === 0) end = all.indexOf("\n") + 1 || all.length;
+    this.#pending = all.slice(end);
+    return all.slice(0, end);
   }
 
   #write(): void {
-    if (this.#pending.length === 0) {
+    if (this.#pending === "") {
+      this.#draining = false;
       this.#settle();
       return;
     }
@@ -116,18 +126,18 @@ export class FdSink implements LineSink {
       this.#writing = undefined;
       // A short write of a regular file or pipe: write the rest before anything else.
       if (error === null && written < Buffer.byteLength(data)) {
-        const rest = Buffer.from(data).subarray(written).toString("utf8");
-        this.#pending.unshift(rest);
-        this.#pendingBytes += rest.length;
+        this.#pending = Buffer.from(data).subarray(written).toString("utf8") + this.#pending;
       }
-      this.#write();
+      if (this.#pending === "") {
+        this.#draining = false;
+        this.#settle();
+      } else this.#schedule();
     });
   }
 
   #retry(data: string): void {
     this.#writing = undefined;
-    this.#pending.unshift(data);
-    this.#pendingBytes += data.length;
+    this.#pending = data + this.#pending;
     this.#write();
   }
 
@@ -138,13 +148,10 @@ export class FdSink implements LineSink {
   }
 
   drain(): Promise<void> {
-    if (this.#writing === undefined && this.#pending.length === 0) return Promise.resolve();
+    if (this.#writing === undefined && this.#pending === "") return Promise.resolve();
     const done = new Promise<void>((resolve) => this.#drains.push(resolve));
-    if (this.#writing === undefined) {
-      if (this.#timer !== undefined) clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#write();
-    }
+    this.#draining = true;
+    if (this.#writing === undefined) this.#schedule();
     return done;
   }
 
@@ -153,9 +160,8 @@ export class FdSink implements LineSink {
     this.#timer = undefined;
     // A write still in flight when the process exits may never happen: write its data too. Its lines
     // may then appear twice, never not at all (this runs only on an exit that could not wait for `drain`).
-    const rest = (this.#writing ?? "") + this.#pending.join("");
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    const rest = (this.#writing ?? "") + this.#pending;
+    this.#pending = "";
     this.#writing = undefined;
     if (rest === "") return;
     try {
