@@ -233,6 +233,8 @@ if (accessLog && values["access-log"] !== "discard") {
   await sink.drain();
   const { readFileSync } = await import("node:fs");
   const lines = readFileSync(values["access-log"], "utf8").split("\n").length - 1;
-  console.log(`access log: ${lines} lines for ${exchanged} requests${lines === exchanged ? "" : " (lines were dropped: the figure is not the logged cost)"}`);
+  console.log(
+    `access log: ${lines} lines for ${exchanged} requests${lines === exchanged ? "" : " (lines were dropped: the figure is not the logged cost)"}`,
+  );
 }
 process.exit(0);

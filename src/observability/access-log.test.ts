@@ -79,9 +79,9 @@ describe("AccessLog: one JSON line per exchange", () => {
     const { sink, lines } = collecting();
     const log = new AccessLog(sink);
     const hosts = ["a.test", "b.test", "a.test", "é.test", "a.test"];
-    hosts.forEach((host, i) =>
-      log.write(entry({ host, origin: `https://${host}`, method: i % 2 ? "GET" : "PUT" })),
-    );
+    for (const [i, host] of hosts.entries()) {
+      log.write(entry({ host, origin: `https://${host}`, method: i % 2 ? "GET" : "PUT" }));
+    }
     const parsed = lines.map((l) => JSON.parse(l));
     expect(parsed.map((p) => p.host)).toEqual(hosts);
     expect(parsed.map((p) => p.origin)).toEqual(hosts.map((h) => `https://${h}`));
