@@ -7,7 +7,11 @@
  * meant for before/after comparisons of one change. The minimum of the batches is the figure:
  * noise from other processes only ever adds time.
  *
- *   node bench/gateway-micro.mjs [--case preflight|actual|proxy|scale|scale-10|raw|raw-same-headers] [--requests 50000] [--batches 7]
+ *   node bench/gateway-micro.mjs [--case preflight|actual|proxy|scale|scale-10|raw|raw-same-headers] [--requests 50000] [--batches 7] [--access-log FILE]
+ *
+ * --access-log FILE: the gateway writes its access log to FILE as `crossgate start` writes it to stdout
+ * (the same buffered sink), so that logs on and off compare in one harness. `--access-log discard`
+ * builds every line and drops it: the cost of the line apart from the sink's.
  *
  * Under valgrind the instruction count is exact and repeatable:
  *   valgrind --tool=callgrind --callgrind-out-file=/dev/null node bench/gateway-micro.mjs --case preflight --requests 20000 --batches 1
@@ -28,6 +32,7 @@ const { values } = parseArgs({
     batches: { type: "string", default: "7" },
     warmup: { type: "string", default: "20000" },
     dist: { type: "string", default: "dist" },
+    "access-log": { type: "string" },
   },
 });
 // --dist: crossgate's build to load, relative to the repository or absolute (e.g. a copy of a previous build).
@@ -38,6 +43,18 @@ const { compileConfig } = await import(new URL("config/compile.js", dist).href);
 const { Gateway } = await import(new URL("gateway/gateway.js", dist).href);
 const { GatewayMetrics } = await import(new URL("observability/metrics.js", dist).href);
 const { newRequestId } = await import(new URL("gateway/request-id.js", dist).href);
+const { accessLog, sink } = values["access-log"] ? await openAccessLog(values["access-log"]) : {};
+
+async function openAccessLog(file) {
+  const { openSync } = await import("node:fs");
+  const { AccessLog } = await import(new URL("observability/access-log.js", dist).href);
+  const { FdSink } = await import(new URL("observability/line-sink.js", dist).href);
+  const sink =
+    file === "discard"
+      ? { dropped: 0, bufferedBytes: 0, push() {}, drain: async () => {}, flushSync() {} }
+      : new FdSink(openSync(file, "w"));
+  return { accessLog: new AccessLog(sink), sink };
+}
 
 const mock = { type: "mock", body: UPSTREAM_BODY };
 const small = {
@@ -92,7 +109,7 @@ let handler = values.case === "raw-same-headers" ? rawSameHeaders : rawPreflight
 if (c.config) {
   const built = compileConfig(c.config);
   if (!built.ok) throw new Error(JSON.stringify(built.problems.slice(0, 3)));
-  handler = new Gateway(built.snapshot, { metrics: new GatewayMetrics() }).handle;
+  handler = new Gateway(built.snapshot, { metrics: new GatewayMetrics(), accessLog }).handle;
 }
 const server = createServer({ keepAliveTimeout: 5000 }, handler);
 
@@ -187,9 +204,19 @@ const first = await conn.exchange();
 const status = Number(first.slice(9, 12));
 if (status !== c.status) throw new Error(`expected ${c.status}, got:\n${first}`);
 
+/** A turn of the event loop every so many requests, as a server under load takes one per socket read:
+ * the access log's writes (and their callbacks) run, as they would between requests of a real server. */
+const YIELD_EVERY = 32;
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+let exchanged = 1;
+
 async function batch(n) {
   const t0 = process.cpuUsage();
-  for (let i = 0; i < n; i++) await conn.exchange();
+  for (let i = 0; i < n; i++) {
+    await conn.exchange();
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await turn();
+  }
+  exchanged += n;
   const t = process.cpuUsage(t0);
   return (t.user + t.system) / n;
 }
@@ -202,4 +229,12 @@ console.log(
   `${values.case}: min ${sorted[0].toFixed(2)} µs/req, median ${sorted[sorted.length >> 1].toFixed(2)} µs/req (batches: ${results.map((r) => r.toFixed(2)).join(" ")})`,
 );
 console.log(first.split("\r\n\r\n")[0]);
+if (accessLog && values["access-log"] !== "discard") {
+  await sink.drain();
+  const { readFileSync } = await import("node:fs");
+  const lines = readFileSync(values["access-log"], "utf8").split("\n").length - 1;
+  console.log(
+    `access log: ${lines} lines for ${exchanged} requests${lines === exchanged ? "" : " (lines were dropped: the figure is not the logged cost)"}`,
+  );
+}
 process.exit(0);

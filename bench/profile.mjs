@@ -8,6 +8,7 @@
  *   node bench/profile.mjs --scenario proxy --prof
  *   node bench/profile.mjs --scenario scale --apis 10000 --policies 1000
  *   node bench/profile.mjs --scenario preflight --contender node-raw     (a peer, for a same-tool baseline)
+ *   node bench/profile.mjs --scenario proxy --contender crossgate-nolog  (crossgate without its access log)
  *   node bench/profile.mjs --scenario proxy --root /tmp/crossgate-before  (a copy of bin/ and dist/ before a change)
  *   node bench/profile.mjs --scenario scale --apis 10 --node-args=--max-semi-space-size=8  (V8 flags for crossgate)
  *   node bench/profile.mjs --scenario h2-preflight --prof        (also tls-preflight, tls-proxy, h2-proxy: HTTPS, HTTP/2)
@@ -39,7 +40,6 @@ const { values } = parseArgs({
     apis: { type: "string", default: "10000" },
     policies: { type: "string", default: "1000" },
     prof: { type: "boolean", default: false },
-    "access-log": { type: "boolean", default: false },
     top: { type: "string", default: "30" },
     root: { type: "string" },
     "node-args": { type: "string", default: "" },
@@ -58,7 +58,6 @@ const env = {
   compileRepeat: 1,
   // --root: a directory holding another build (bin/ and dist/), e.g. a copy made before a change.
   crossgateRoot: values.root,
-  accessLog: values["access-log"],
   nodeArgs: [
     ...(values.prof ? ["--cpu-prof", "--cpu-prof-dir", profDir] : []),
     ...values["node-args"].split(" ").filter(Boolean),
@@ -87,6 +86,12 @@ const contender = values.contender
     : sc.contenders[0];
 if (!contender) throw new Error(`--contender ${values.contender}: not in ${sc.id}`);
 const request = contender.request ?? sc.request;
+/** `5`, `5s`: whole seconds (wrk takes no fractions). */
+const seconds = (text) => {
+  const n = Number(String(text).replace(/s$/, ""));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${text}: expected seconds, such as 5 or 5s`);
+  return Math.max(1, Math.round(n));
+};
 
 if (sc.setup && values.scenario !== "scale") await sc.setup(env);
 const server = await contender.start(env);
@@ -104,13 +109,13 @@ try {
       threads: 1,
       cpu: Number(values["load-cpu"]),
     });
-  await wrk(Number(values.warmup));
+  await wrk(seconds(values.warmup));
   const runs = [];
   for (let i = 0; i < Number(values.runs); i++) {
     const c0 = cpuMicros(server.pid);
     const s0 = systemMicros(server.pid);
     const u0 = env.upstream ? cpuMicros(env.upstream.pid) : 0;
-    const w = await wrk(Number(values.duration));
+    const w = await wrk(seconds(values.duration));
     const cpu = (cpuMicros(server.pid) - c0) / w.requests;
     const sys = (systemMicros(server.pid) - s0) / w.requests;
     const up = env.upstream ? (cpuMicros(env.upstream.pid) - u0) / w.requests : 0;

@@ -3,7 +3,7 @@
  * come from /proc, pinning from taskset(1).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, nearly always 100). */
@@ -89,23 +89,28 @@ export async function startServer({
   env,
   readyPattern,
   port,
+  stdoutFile,
   timeoutMs = 30_000,
 }) {
   const argv = cpu === undefined ? args : ["-c", String(cpu), command, ...args];
   const started = process.hrtime.bigint();
+  // `stdoutFile`: the server writes its log to a file, as in production, not to a pipe this process
+  // would have to drain (on some core) while the server is timed; readiness is then read from the file.
+  const outFd = stdoutFile === undefined ? "pipe" : openSync(stdoutFile, "w");
   // taskset execs the command: the child's pid is the server's pid.
   const child = spawn(cpu === undefined ? command : "taskset", argv, {
     cwd,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", outFd, "pipe"],
     // Its own process group, so that an interrupted run can kill it with its children.
     detached: true,
   });
   track(child, true);
+  if (typeof outFd === "number") closeSync(outFd);
   let stdout = "";
   let stderr = "";
   let exited = null;
-  child.stdout.setEncoding("utf8");
+  child.stdout?.setEncoding("utf8");
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (d) => {
     stderr = (stderr + d).slice(-4000);
@@ -142,8 +147,12 @@ export async function startServer({
         finish(reject, new Error(`${name} exited (${exited}) before it was ready: ${lastLines()}`));
       else if (!readyPattern && port !== undefined && (await portOpen(port)))
         finish(resolve, `http://127.0.0.1:${port}`);
+      else if (readyPattern && stdoutFile !== undefined) {
+        const m = readyPattern.exec(readFileSync(stdoutFile, "utf8"));
+        if (m) finish(resolve, m[1]);
+      }
     }, 50);
-    child.stdout.on("data", (d) => {
+    child.stdout?.on("data", (d) => {
       if (done) return; // keep draining, but stop collecting
       stdout += d;
       // Match complete lines only: a chunk may end in the middle of the URL.

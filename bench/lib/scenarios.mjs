@@ -20,12 +20,12 @@ import { freePort, haveCommand, startServer } from "./proc.mjs";
 const CROSSGATE_READY = /crossgate gateway listening on (https?:\/\/[\w.:[\]-]+)/;
 
 /**
- * `node bin/crossgate.js start --config FILE --listen 127.0.0.1:0 --no-access-log`, pinned.
- * No access log: none of the peers logs a line per request, so crossgate does not either (its
- * Prometheus metrics stay on). `env.nodeArgs` (e.g. `--cpu-prof`) go before the script, for
- * bench/profile.mjs.
+ * `node bin/crossgate.js start --config FILE --listen 127.0.0.1:0`, pinned, as users run it: its access
+ * log on (the default), written to a file as a service's stdout is; `accessLog: false` adds
+ * `--no-access-log` (the peers log no line per request). Prometheus metrics stay on either way.
+ * `env.nodeArgs` (e.g. `--cpu-prof`) go before the script, for bench/profile.mjs.
  */
-export function startCrossgate(env, name, config, extraArgs = []) {
+export function startCrossgate(env, name, config, extraArgs = [], { accessLog = true } = {}) {
   // `env.crossgateRoot`: another build to run (bench/profile.mjs --root, for before/after figures).
   const root = env.crossgateRoot ?? env.root;
   if (!existsSync(join(root, "dist/cli/main.js"))) {
@@ -44,11 +44,12 @@ export function startCrossgate(env, name, config, extraArgs = []) {
       file,
       "--listen",
       "127.0.0.1:0",
-      ...(env.accessLog ? [] : ["--no-access-log"]),
+      ...(accessLog ? [] : ["--no-access-log"]),
       ...extraArgs,
     ],
     cwd: root,
     cpu: env.serverCpu,
+    stdoutFile: join(env.tmp, `${name}.log`),
     readyPattern: CROSSGATE_READY,
     timeoutMs: 60_000,
   });
@@ -101,6 +102,49 @@ export const BENCH_POLICY = {
   maxAge: 600,
 };
 
+const PREFLIGHT_CONFIG = {
+  corsPolicies: [BENCH_POLICY],
+  apis: [
+    {
+      name: "simple",
+      method: "GET",
+      path: "/simple",
+      corsPolicy: "bench",
+      backend: { type: "mock", body: "ok" },
+    },
+    {
+      name: "put",
+      method: "PUT",
+      path: "/simple",
+      corsPolicy: "bench",
+      backend: { type: "mock", body: "ok" },
+    },
+  ],
+};
+
+/** The proxy scenario's configuration: GET proxied to the upstream, under the bench policy. */
+function proxyConfig(upstream) {
+  return {
+    corsPolicies: [BENCH_POLICY],
+    apis: [
+      {
+        name: "simple",
+        method: "GET",
+        path: "/simple",
+        corsPolicy: "bench",
+        backend: { type: "http", url: upstream },
+      },
+      {
+        name: "put",
+        method: "PUT",
+        path: "/simple",
+        corsPolicy: "bench",
+        backend: { type: "mock", body: "ok" },
+      },
+    ],
+  };
+}
+
 export const preflight = {
   id: "preflight",
   title: "Preflight",
@@ -113,28 +157,15 @@ export const preflight = {
   contenders: [
     {
       id: "crossgate",
-      label: "crossgate",
+      label: "crossgate (access log on, to a file: the default)",
       // Mock backends: a preflight never reaches the backend, so this scenario needs no upstream.
+      start: (env) => startCrossgate(env, "crossgate-preflight", PREFLIGHT_CONFIG),
+    },
+    {
+      id: "crossgate-nolog",
+      label: "crossgate --no-access-log",
       start: (env) =>
-        startCrossgate(env, "crossgate-preflight", {
-          corsPolicies: [BENCH_POLICY],
-          apis: [
-            {
-              name: "simple",
-              method: "GET",
-              path: "/simple",
-              corsPolicy: "bench",
-              backend: { type: "mock", body: "ok" },
-            },
-            {
-              name: "put",
-              method: "PUT",
-              path: "/simple",
-              corsPolicy: "bench",
-              backend: { type: "mock", body: "ok" },
-            },
-          ],
-        }),
+        startCrossgate(env, "crossgate-preflight-nolog", PREFLIGHT_CONFIG, [], { accessLog: false }),
     },
     {
       id: "node-raw",
@@ -163,6 +194,13 @@ export const preflight = {
     },
   ],
   targets: [
+    {
+      label: "preflight, access log on vs off (issue 12: at most 10% slower)",
+      kind: "ratio",
+      of: "crossgate",
+      to: "crossgate-nolog",
+      min: 0.9,
+    },
     { label: "preflight vs raw node:http", kind: "ratio", of: "crossgate", to: "node-raw", min: 0.95 },
     {
       label: "preflight vs raw node:http sending crossgate's header set (reference, not an issue target)",
@@ -201,27 +239,14 @@ export const proxy = {
   contenders: [
     {
       id: "crossgate",
-      label: "crossgate",
+      label: "crossgate (access log on, to a file: the default)",
+      start: (env) => startCrossgate(env, "crossgate-proxy", proxyConfig(env.upstream.url)),
+    },
+    {
+      id: "crossgate-nolog",
+      label: "crossgate --no-access-log",
       start: (env) =>
-        startCrossgate(env, "crossgate-proxy", {
-          corsPolicies: [BENCH_POLICY],
-          apis: [
-            {
-              name: "simple",
-              method: "GET",
-              path: "/simple",
-              corsPolicy: "bench",
-              backend: { type: "http", url: env.upstream.url },
-            },
-            {
-              name: "put",
-              method: "PUT",
-              path: "/simple",
-              corsPolicy: "bench",
-              backend: { type: "mock", body: "ok" },
-            },
-          ],
-        }),
+        startCrossgate(env, "crossgate-proxy-nolog", proxyConfig(env.upstream.url), [], { accessLog: false }),
     },
     {
       id: "undici",
@@ -246,6 +271,13 @@ export const proxy = {
     },
   ],
   targets: [
+    {
+      label: "proxied GET, access log on vs off (issue 12: at most 10% slower)",
+      kind: "ratio",
+      of: "crossgate",
+      to: "crossgate-nolog",
+      min: 0.9,
+    },
     {
       label: "proxied GET vs fastify + @fastify/http-proxy",
       kind: "ratio",

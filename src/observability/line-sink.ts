@@ -1,6 +1,9 @@
 import { fstatSync, write, writeSync } from "node:fs";
 
-/** Where access log lines go: each `push` is one complete line, newline included. */
+/**
+ * Where access log lines go: each `push` is one complete line, newline included, of ASCII characters
+ * only (the access log escapes everything else, ./access-log.ts), so that a line's length is its size.
+ */
 export interface LineSink {
   push(line: string): void;
   /** Resolves once every line pushed so far is written. */
@@ -36,12 +39,21 @@ export class FdSink implements LineSink {
   readonly #maxBuffered: number;
   readonly #flushMs: number;
   readonly #onDropped: ((total: number) => void) | undefined;
-  #pending: string[] = [];
-  #pendingBytes = 0;
+  /**
+   * Lines not yet sealed, as one string: appending a line only links it (a rope), and the rope is
+   * copied into a buffer once per chunk, not once per line (a native call per line cost more than
+   * the line).
+   */
+  #pending = "";
+  /** Sealed buffers of whole lines, oldest first, waiting for their write. */
+  #queue: Buffer[] = [];
+  #queuedBytes = 0;
   /** The data of the write in flight, or undefined. */
-  #writing: string | undefined = undefined;
+  #writing: Buffer | undefined = undefined;
   #timer: NodeJS.Timeout | undefined = undefined;
   #drains: (() => void)[] = [];
+  /** `drain()` was called: write what is held now, buffer after buffer, instead of waiting for a full one. */
+  #draining = false;
   dropped = 0;
 
   constructor(fd: number, options: FdSinkOptions = {}) {
@@ -59,22 +71,44 @@ export class FdSink implements LineSink {
     this.#onDropped = options.onDropped;
   }
 
-  /** Bytes held, not yet handed to a write (lines are ASCII-safe JSON but may hold UTF-8: an estimate). */
+  /** Bytes held, not yet handed to a write. */
   get bufferedBytes(): number {
-    return this.#pendingBytes;
+    return this.#queuedBytes + this.#pending.length;
   }
 
   push(line: string): void {
-    if (this.#pendingBytes + line.length > this.#maxBuffered) {
+    // Lines are ASCII (LineSink's contract): a character is a byte.
+    const pending = this.#pending.length;
+    if (this.#queuedBytes + pending + line.length > this.#maxBuffered) {
       this.dropped++;
       this.#onDropped?.(this.dropped);
       return;
     }
-    this.#pending.push(line);
-    this.#pendingBytes += line.length;
-    if (this.#writing !== undefined) return;
-    if (this.#pendingBytes >= this.#chunk) this.#write();
-    else if (this.#timer === undefined) {
+    if (pending > 0 && pending + line.length > this.#chunk) this.#seal();
+    this.#pending += line;
+    if (this.#writing === undefined) this.#schedule();
+  }
+
+  /** Queues the pending lines as one buffer (whole lines, at most a chunk unless one line is longer). */
+  #seal(): void {
+    if (this.#pending.length === 0) return;
+    const data = Buffer.from(this.#pending, "latin1");
+    this.#pending = "";
+    this.#queue.push(data);
+    this.#queuedBytes += data.length;
+  }
+
+  /**
+   * Writes at once when a whole buffer is sealed, else within `flushMs`: under load every write
+   * carries a full chunk (a write per line, or per few lines, is what made a log line cost as much
+   * as the request it records).
+   */
+  #schedule(): void {
+    if (this.#queue.length > 0 || this.#draining) {
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#write();
+    } else if (this.#timer === undefined && this.#pending.length > 0) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         if (this.#writing === undefined) this.#write();
@@ -83,52 +117,38 @@ export class FdSink implements LineSink {
     }
   }
 
-  /** Takes whole lines from the front, up to one chunk (or one longer line). */
-  #take(): string {
-    let n = 0;
-    let bytes = 0;
-    while (n < this.#pending.length) {
-      const length = (this.#pending[n] as string).length;
-      if (n > 0 && bytes + length > this.#chunk) break;
-      bytes += length;
-      n++;
-    }
-    const data = n === this.#pending.length ? this.#pending.join("") : this.#pending.slice(0, n).join("");
-    this.#pending = n === this.#pending.length ? [] : this.#pending.slice(n);
-    this.#pendingBytes -= bytes;
-    return data;
-  }
-
   #write(): void {
-    if (this.#pending.length === 0) {
+    if (this.#queue.length === 0) this.#seal();
+    const data = this.#queue.shift();
+    if (data === undefined) {
+      this.#draining = false;
       this.#settle();
       return;
     }
-    const data = this.#take();
+    this.#queuedBytes -= data.length;
+    this.#send(data);
+  }
+
+  #send(data: Buffer): void {
     this.#writing = data;
-    write(this.#fd, data, null, "utf8", (error, written) => {
+    write(this.#fd, data, 0, data.length, null, (error, written) => {
       if (error !== null && (error as NodeJS.ErrnoException).code === "EAGAIN") {
         // A non-blocking pipe that is full: the reader is slow. Try again shortly; new lines queue up
-        // behind this one until the bound drops them.
-        setTimeout(() => this.#retry(data), 10).unref();
+        // behind this write until the bound drops them.
+        setTimeout(() => this.#send(data), 10).unref();
         return;
       }
       this.#writing = undefined;
       // A short write of a regular file or pipe: write the rest before anything else.
-      if (error === null && written < Buffer.byteLength(data)) {
-        const rest = Buffer.from(data).subarray(written).toString("utf8");
-        this.#pending.unshift(rest);
-        this.#pendingBytes += rest.length;
+      if (error === null && written < data.length) {
+        this.#send(data.subarray(written));
+        return;
       }
-      this.#write();
+      if (this.#queue.length === 0 && this.#pending.length === 0) {
+        this.#draining = false;
+        this.#settle();
+      } else this.#schedule();
     });
-  }
-
-  #retry(data: string): void {
-    this.#writing = undefined;
-    this.#pending.unshift(data);
-    this.#pendingBytes += data.length;
-    this.#write();
   }
 
   #settle(): void {
@@ -138,13 +158,12 @@ export class FdSink implements LineSink {
   }
 
   drain(): Promise<void> {
-    if (this.#writing === undefined && this.#pending.length === 0) return Promise.resolve();
-    const done = new Promise<void>((resolve) => this.#drains.push(resolve));
-    if (this.#writing === undefined) {
-      if (this.#timer !== undefined) clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#write();
+    if (this.#writing === undefined && this.#queue.length === 0 && this.#pending.length === 0) {
+      return Promise.resolve();
     }
+    const done = new Promise<void>((resolve) => this.#drains.push(resolve));
+    this.#draining = true;
+    if (this.#writing === undefined) this.#schedule();
     return done;
   }
 
@@ -153,13 +172,16 @@ export class FdSink implements LineSink {
     this.#timer = undefined;
     // A write still in flight when the process exits may never happen: write its data too. Its lines
     // may then appear twice, never not at all (this runs only on an exit that could not wait for `drain`).
-    const rest = (this.#writing ?? "") + this.#pending.join("");
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    this.#seal();
+    const rest = this.#writing === undefined ? this.#queue : [this.#writing, ...this.#queue];
+    this.#queue = [];
+    this.#queuedBytes = 0;
     this.#writing = undefined;
-    if (rest === "") return;
     try {
-      writeSync(this.#fd, rest);
+      for (const data of rest) {
+        let offset = 0;
+        while (offset < data.length) offset += writeSync(this.#fd, data, offset, data.length - offset);
+      }
     } catch {
       // Nowhere left to report it: the process is exiting.
     }

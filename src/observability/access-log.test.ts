@@ -1,0 +1,122 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type AccessEntry, AccessLog } from "./access-log.js";
+import type { LineSink } from "./line-sink.js";
+
+function collecting(): { sink: LineSink; lines: string[] } {
+  const lines: string[] = [];
+  return { lines, sink: { push: (line) => lines.push(line), drain: async () => {}, flushSync() {} } };
+}
+
+const entry = (over: Partial<AccessEntry> = {}): AccessEntry => ({
+  requestId: "460b7e8e515b58130812c5ed27cd84e6",
+  method: "OPTIONS",
+  protocol: "1.1",
+  host: "api.example.com",
+  path: "/v1/items",
+  origin: "https://app.example.com",
+  api: "items",
+  status: 200,
+  cors: { verdict: "allowed", reason: "ORIGIN_ALLOWED", preflight: true },
+  durationMs: 0.25,
+  upstreamMs: undefined,
+  ...over,
+});
+
+const ascii = (line: string) => /^[\x20-\x7e]*\n$/.test(line);
+
+describe("AccessLog: one JSON line per exchange", () => {
+  it("writes the fields in pino's shape, with the bindings, as one ASCII line", () => {
+    const { sink, lines } = collecting();
+    new AccessLog(sink, { worker: 2 }).write(entry({ upstreamMs: 1.5 }));
+    expect(lines).toHaveLength(1);
+    expect(ascii(lines[0] as string)).toBe(true);
+    const parsed = JSON.parse(lines[0] as string);
+    expect(parsed).toMatchObject({
+      level: 30,
+      service: "crossgate",
+      worker: 2,
+      log: "access",
+      requestId: "460b7e8e515b58130812c5ed27cd84e6",
+      method: "OPTIONS",
+      protocol: "1.1",
+      host: "api.example.com",
+      path: "/v1/items",
+      origin: "https://app.example.com",
+      api: "items",
+      status: 200,
+      cors: { verdict: "allowed", reason: "ORIGIN_ALLOWED", preflight: true },
+      durationMs: 0.25,
+      upstreamMs: 1.5,
+      msg: "request",
+    });
+    expect(Number.isNaN(Date.parse(parsed.time))).toBe(false);
+  });
+
+  it("logs any value a client can send as the same string, in a line that stays ASCII and one line (property)", () => {
+    const value = fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" }), fc.string());
+    fc.assert(
+      fc.property(value, value, value, value, value, (method, host, path, origin, api) => {
+        const { sink, lines } = collecting();
+        const log = new AccessLog(sink);
+        log.write(entry({ method, host, path, origin, api }));
+        const line = lines[0] as string;
+        expect(ascii(line)).toBe(true);
+        const parsed = JSON.parse(line);
+        expect([parsed.method, parsed.host, parsed.path, parsed.origin]).toEqual([
+          method,
+          host,
+          path,
+          origin,
+        ]);
+        expect(parsed.api).toBe(api === "" ? undefined : api);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("never writes a remembered value for another one: alternating hosts, origins and methods", () => {
+    const { sink, lines } = collecting();
+    const log = new AccessLog(sink);
+    const hosts = ["a.test", "b.test", "a.test", "é.test", "a.test"];
+    for (const [i, host] of hosts.entries()) {
+      log.write(entry({ host, origin: `https://${host}`, method: i % 2 ? "GET" : "PUT" }));
+    }
+    const parsed = lines.map((l) => JSON.parse(l));
+    expect(parsed.map((p) => p.host)).toEqual(hosts);
+    expect(parsed.map((p) => p.origin)).toEqual(hosts.map((h) => `https://${h}`));
+    expect(parsed.map((p) => p.method)).toEqual(["PUT", "GET", "PUT", "GET", "PUT"]);
+  });
+
+  it("prints durations as Math.round(ms * 1000) / 1000 prints them (property)", () => {
+    const { sink, lines } = collecting();
+    const log = new AccessLog(sink);
+    const ms = fc.oneof(
+      fc.double({ min: 0, max: 1e7, noNaN: true }),
+      fc.integer({ min: 0, max: 10_000_000 }).map((micros) => micros / 1000),
+      fc.constantFrom(0, 0.0004, 0.0005, 0.1, 0.12, 1.0005, 2.675, 1e12 + 0.5),
+    );
+    fc.assert(
+      fc.property(ms, (durationMs) => {
+        lines.length = 0;
+        log.write(entry({ durationMs }));
+        const text = /"durationMs":([^,}]+)/.exec(lines[0] as string)?.[1];
+        expect(text).toBe(String(Math.round(durationMs * 1000) / 1000));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("writes a WebSocket tunnel's record", () => {
+    const { sink, lines } = collecting();
+    new AccessLog(sink).write(
+      entry({ websocket: { tunnel: true, closedBy: "client", bytesFromClient: 12, bytesFromBackend: 34 } }),
+    );
+    expect(JSON.parse(lines[0] as string).websocket).toEqual({
+      tunnel: true,
+      closedBy: "client",
+      bytesFromClient: 12,
+      bytesFromBackend: 34,
+    });
+  });
+});
