@@ -70,6 +70,24 @@ describe("parsePaste: curl commands", () => {
     });
   });
 
+  it("leaves out the fields Chromium adds itself to Copy as cURL (Sec-Fetch-*, Sec-CH-UA, Referer): a page never sets them", () => {
+    const r = parsePaste(
+      [
+        "curl 'http://api.shop.test/v1/items'",
+        "-H 'Origin: https://app.example.com'",
+        '-H \'sec-ch-ua: "Chromium";v="156"\'',
+        "-H 'sec-ch-ua-mobile: ?0'",
+        "-H 'Sec-Fetch-Dest: empty'",
+        "-H 'Sec-Fetch-Mode: cors'",
+        "-H 'Sec-Fetch-Site: cross-site'",
+        "-H 'Referer: https://app.example.com/'",
+        "-H 'Proxy-Authorization: Basic eDp5'",
+        "-H 'X-Sdk-Date: 20240101'",
+      ].join(" \\\n  "),
+    );
+    expect(r.ok && r.request.headers).toEqual([{ name: "X-Sdk-Date", value: "20240101" }]);
+  });
+
   it("explains the request a hand-written preflight asks about", () => {
     const r = parsePaste(
       "curl -i -X OPTIONS http://localhost:8080/simple -H 'Origin: http://www.cors.com' -H 'Access-Control-Request-Method: PUT' -H 'Access-Control-Request-Headers: X-Sdk-Date, content-type'",

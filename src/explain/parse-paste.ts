@@ -1,3 +1,4 @@
+import { forbiddenRequestHeaderReason } from "../cors/forbidden.js";
 import type { ExplainInput } from "./explain.js";
 
 /**
@@ -242,30 +243,13 @@ const DATA = new Set([
   "--data-urlencode",
   "--json",
 ]);
-/** Request headers a page cannot set (the Fetch standard's forbidden names): the browser sets them. */
-const BROWSER_SET = new Set([
-  "accept-charset",
-  "accept-encoding",
-  "access-control-request-headers",
-  "access-control-request-method",
-  "connection",
-  "content-length",
-  "cookie",
-  "cookie2",
-  "date",
-  "dnt",
-  "expect",
-  "keep-alive",
-  "origin",
-  "referer",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "user-agent",
-  "via",
-  "host",
-]);
+/**
+ * Whether a pasted request's header is one the browser sets itself: a forbidden request-header name of
+ * the Fetch standard (a page cannot set it), or User-Agent (a page may, but curl always sends one).
+ */
+function browserSets(name: string): boolean {
+  return name.toLowerCase() === "user-agent" || forbiddenRequestHeaderReason(name) !== null;
+}
 
 function parseCurl(text: string): PasteResult {
   const split = shellWords(text);
@@ -326,7 +310,7 @@ function parseCurl(text: string): PasteResult {
     };
   }
   method ??= head ? "HEAD" : hasData ? "POST" : "GET";
-  let pageHeaders = headers.filter(([n]) => !BROWSER_SET.has(n.toLowerCase()));
+  let pageHeaders = headers.filter(([n]) => !browserSets(n));
   const requestedMethod = find("access-control-request-method");
   if (method.toUpperCase() === "OPTIONS" && requestedMethod !== undefined && requestedMethod !== "") {
     // A preflight written by hand: explain the request it asks about.
