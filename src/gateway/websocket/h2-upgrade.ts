@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from "node:http2";
-import { performance } from "node:perf_hooks";
 import type { Snapshot } from "../../config/snapshot.js";
 import { ERRORS, type ErrorCode } from "../../errors.js";
 import { decideHandshake, type HandshakeAccepted } from "../../plan/websocket.js";
@@ -12,6 +11,7 @@ import { newRequestId } from "../request-id.js";
 import { hasDuplicateHost } from "../request-view.js";
 import { errorBody } from "../respond.js";
 import { switchProblem } from "./backend-switch.js";
+import { awaitBackend } from "./backend-wait.js";
 import { http2HandshakeProblem } from "./handshake-form.js";
 import { handshakeHeaders } from "./handshake-headers.js";
 import { type HandshakeObserver, HandshakeRecord } from "./handshake-record.js";
@@ -19,7 +19,7 @@ import type { OpenWebSockets } from "./open-websockets.js";
 import { cancelStream, respondOnStream } from "./stream-response.js";
 import { splice } from "./tunnel.js";
 import type { SnapshotSource } from "./upgrade.js";
-import { openUpstream, type UpstreamAnswer, UpstreamFailure } from "./upstream.js";
+import { openUpstream, type UpstreamAnswer } from "./upstream.js";
 
 /** An HTTP/2 handshake: its record, the request and response node:http2 made of the stream, and the stream. */
 class StreamHandshake extends HandshakeRecord {
@@ -143,45 +143,23 @@ export class Http2WebSocketHandshakes {
     const key = randomBytes(16).toString("base64");
     const headers = handshakeHeaders(req, requestId, url, true, REPLACED);
     headers.push("Sec-WebSocket-Key", key);
-    const upstreamStart = performance.now();
     const handshake = openUpstream(
       backend,
       joinPath(url.pathname, decision.remainder) + decision.query,
       headers,
     );
-    this.#open.waiting(stream, handshake);
-    const onClientClose = () => handshake.abort();
-    stream.once("close", onClientClose);
-    const settled = () => {
-      this.#open.answered(stream);
-      stream.off("close", onClientClose);
-      hs.upstreamMs = performance.now() - upstreamStart;
-      this.#observer.metrics?.observeBackend(hs.api, hs.upstreamMs / 1000);
-    };
-    handshake.answer
-      .then(
-        (answer) => {
-          settled();
-          this.#answered(hs, answer, key, url.origin);
-        },
-        (error: unknown) => {
-          settled();
-          if (!(error instanceof UpstreamFailure)) throw error;
-          const code = error.gatewayError.code;
-          if (code === "CLIENT_CLOSED_REQUEST") {
-            hs.errorCode = code;
-            this.#observer.observe(hs, ERRORS[code].status);
-            return;
-          }
-          this.#observer.reportBackend(hs, url.origin, error.outcome, error.detail);
-          this.#refuse(hs, code);
-        },
-      )
-      .catch((error: unknown) => {
-        this.#observer.logger.error({ err: error, requestId }, "internal error");
-        if (hs.answered) cancelStream(stream);
-        else this.#refuse(hs, "INTERNAL_ERROR");
-      });
+    awaitBackend(
+      hs,
+      stream,
+      handshake,
+      url.origin,
+      { open: this.#open, observer: this.#observer },
+      {
+        answered: (answer) => this.#answered(hs, answer, key, url.origin),
+        refuse: (code) => this.#refuse(hs, code),
+        cut: () => cancelStream(stream),
+      },
+    );
   }
 
   #answered(hs: StreamHandshake, answer: UpstreamAnswer, key: string, upstream: string): void {

@@ -1,7 +1,6 @@
 import type { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import type { Snapshot } from "../../config/snapshot.js";
 import { ERRORS, type ErrorCode } from "../../errors.js";
@@ -16,6 +15,7 @@ import { newRequestId } from "../request-id.js";
 import { protocolRefusal } from "../request-view.js";
 import { errorBody } from "../respond.js";
 import { switchProblem } from "./backend-switch.js";
+import { awaitBackend } from "./backend-wait.js";
 import { Http2WebSocketHandshakes } from "./h2-upgrade.js";
 import { handshakeProblem, offersWebSocket } from "./handshake-form.js";
 import { handshakeHeaders } from "./handshake-headers.js";
@@ -23,7 +23,7 @@ import { HandshakeObserver, HandshakeRecord } from "./handshake-record.js";
 import { OpenWebSockets } from "./open-websockets.js";
 import { respondOnSocket } from "./socket-response.js";
 import { splice } from "./tunnel.js";
-import { openUpstream, type UpstreamAnswer, UpstreamFailure } from "./upstream.js";
+import { openUpstream, type UpstreamAnswer } from "./upstream.js";
 
 /** Where the current configuration is read from: the Gateway (it swaps snapshots on reload). */
 export interface SnapshotSource {
@@ -190,45 +190,23 @@ export class WebSocketUpgrades {
     const url = new URL(backend.url);
     // The client's Sec-WebSocket-Key goes through: the client checks the backend's Accept itself.
     const headers = handshakeHeaders(req, requestId, url, isEncrypted(socket));
-    const upstreamStart = performance.now();
     const handshake = openUpstream(
       backend,
       joinPath(url.pathname, decision.remainder) + decision.query,
       headers,
     );
-    this.#open.waiting(socket, handshake);
-    const onClientClose = () => handshake.abort();
-    socket.once("close", onClientClose);
-    const settled = () => {
-      this.#open.answered(socket);
-      socket.off("close", onClientClose);
-      hs.upstreamMs = performance.now() - upstreamStart;
-      if (this.#metrics !== undefined) this.#metrics.observeBackend(hs.api, hs.upstreamMs / 1000);
-    };
-    handshake.answer
-      .then(
-        (answer) => {
-          settled();
-          this.#answered(hs, answer, clientHead, url.origin);
-        },
-        (error: unknown) => {
-          settled();
-          if (!(error instanceof UpstreamFailure)) throw error;
-          const code = error.gatewayError.code;
-          if (code === "CLIENT_CLOSED_REQUEST") {
-            hs.errorCode = code;
-            this.#observer.observe(hs, ERRORS[code].status);
-            return;
-          }
-          this.#observer.reportBackend(hs, url.origin, error.outcome, error.detail);
-          this.#refuse(hs, code);
-        },
-      )
-      .catch((error: unknown) => {
-        this.#logger.error({ err: error, requestId }, "internal error");
-        if (hs.answered) socket.destroy();
-        else this.#refuse(hs, "INTERNAL_ERROR");
-      });
+    awaitBackend(
+      hs,
+      socket,
+      handshake,
+      url.origin,
+      { open: this.#open, observer: this.#observer },
+      {
+        answered: (answer) => this.#answered(hs, answer, clientHead, url.origin),
+        refuse: (code) => this.#refuse(hs, code),
+        cut: () => socket.destroy(),
+      },
+    );
   }
 
   #answered(hs: Handshake, answer: UpstreamAnswer, clientHead: Buffer, upstream: string): void {
