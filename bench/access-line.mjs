@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * What building one access log line costs, alone: AccessLog.write with a sink that keeps nothing,
+ * 5 batches of 500,000 lines, ns per line for each batch. For before/after comparisons of the line's
+ * code (`--dist` a copy of dist/ made before a change); the sink's own cost is gateway-micro's
+ * `--access-log FILE` against `--access-log discard`.
+ *
+ *   node bench/access-line.mjs [--dist DIR]
+ */
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({ options: { dist: { type: "string", default: "dist" } } });
+const dist = isAbsolute(values.dist)
+  ? pathToFileURL(`${values.dist}/`)
+  : new URL(`../${values.dist}/`, import.meta.url);
+const { AccessLog } = await import(new URL("observability/access-log.js", dist).href);
+
+let bytes = 0;
+const log = new AccessLog({
+  push(line) {
+    bytes += line.length;
+  },
+  drain: async () => {},
+  flushSync() {},
+});
+// A preflight's line, as the gateway writes it.
+const entry = {
+  requestId: "460b7e8e515b58130812c5ed27cd84e6",
+  method: "OPTIONS",
+  protocol: "1.1",
+  host: "127.0.0.1:8080",
+  path: "/simple",
+  origin: "https://b.example.com",
+  api: "simple",
+  status: 200,
+  cors: { verdict: "allowed", reason: "ORIGIN_ALLOWED", preflight: true },
+  durationMs: 0,
+  upstreamMs: undefined,
+};
+const lines = 500_000;
+const batches = [];
+for (let b = 0; b < 5; b++) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < lines; i++) {
+    entry.durationMs = i / 7919;
+    log.write(entry);
+  }
+  batches.push(Number(process.hrtime.bigint() - start) / lines);
+}
+const sorted = [...batches].sort((a, b) => a - b);
+console.log(
+  `access line: min ${sorted[0].toFixed(0)} ns, median ${sorted[2].toFixed(0)} ns (batches: ${batches.map((x) => x.toFixed(0)).join(" ")}; ${Math.round(bytes / lines / 5)} bytes per line)`,
+);
