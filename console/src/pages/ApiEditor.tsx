@@ -13,6 +13,7 @@ import {
   TextArea,
   TextField,
 } from "../components/fields";
+import { SaveBar } from "../components/save-bar";
 import { useUnsavedGuard } from "../components/unsaved";
 import { Link, setFlash, takeFlash, useRouter } from "../router";
 import { ApiTest } from "./ApiTest";
@@ -360,26 +361,13 @@ export default function ApiEditor({ name }: { name?: string }) {
                 />
               )}
             </fieldset>
-            {saveError ? <ErrorAlert error={saveError} /> : null}
-            {saved ? (
-              <p role="status" className="ok-box">
-                {saved}
-              </p>
-            ) : null}
-            <div className="row sticky-actions">
-              <button type="submit" className="primary" disabled={busy}>
-                Save
-              </button>
-              <span className="muted">
-                {check.data && !check.current
-                  ? "Checking…"
-                  : errors.length > 0
-                    ? `${errors.length} problem${errors.length === 1 ? "" : "s"} to fix`
-                    : check.data?.unchanged
-                      ? "No unsaved changes"
-                      : "Saving makes it live as a new revision"}
-              </span>
-            </div>
+            <SaveBar
+              saveError={saveError}
+              saved={saved}
+              busy={busy}
+              check={check}
+              errorCount={errors.length}
+            />
           </form>
           <aside className="side">
             {check.data && check.data.elsewhere.length > 0 ? (

@@ -12,6 +12,7 @@ import {
   SelectField,
   TextField,
 } from "../components/fields";
+import { SaveBar } from "../components/save-bar";
 import { mergeEdits, useUnsavedGuard } from "../components/unsaved";
 import { Link, setFlash, takeFlash, useRouter } from "../router";
 import { formOf, type PolicyForm, policyOf, relativeProblems } from "./policy-form";
@@ -353,26 +354,7 @@ export default function PolicyEditor({ name }: { name?: string }) {
               problems={problemsAt(problems, "dangerouslyAllowNullOrigin")}
             />
           </details>
-          {saveError ? <ErrorAlert error={saveError} /> : null}
-          {saved ? (
-            <p role="status" className="ok-box">
-              {saved}
-            </p>
-          ) : null}
-          <div className="row sticky-actions">
-            <button type="submit" className="primary" disabled={busy}>
-              Save
-            </button>
-            <span className="muted">
-              {check.data && !check.current
-                ? "Checking…"
-                : errors.length > 0
-                  ? `${errors.length} problem${errors.length === 1 ? "" : "s"} to fix`
-                  : check.data?.unchanged
-                    ? "No unsaved changes"
-                    : "Saving makes it live as a new revision"}
-            </span>
-          </div>
+          <SaveBar saveError={saveError} saved={saved} busy={busy} check={check} errorCount={errors.length} />
         </form>
         <aside className="side">
           <Card title="Origin tester">
