@@ -119,3 +119,21 @@ export async function call<T>(path: string, options: CallOptions = {}): Promise<
   }
   return { data: (isJson ? json : text) as T, revision: revisionOf(res.headers.get("etag")) };
 }
+
+/**
+ * Saves an editor's draft: created in `collection` (POST) when `replaces` is undefined, else put in
+ * place of the resource of that name, guarded by the revision it was read at (a 412 when it moved on).
+ */
+export function saveResource<T>(
+  collection: string,
+  draft: unknown,
+  replaces: string | undefined,
+  revision: number | undefined,
+): Promise<Answer<T>> {
+  if (replaces === undefined) return call<T>(collection, { method: "POST", body: draft });
+  return call<T>(`${collection}/${encodeURIComponent(replaces)}`, {
+    method: "PUT",
+    body: draft,
+    ...(revision !== undefined ? { ifMatch: revision } : {}),
+  });
+}

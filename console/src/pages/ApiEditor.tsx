@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
-import { ApiError, call, type Problem } from "../api/client";
+import { ApiError, call, type Problem, saveResource } from "../api/client";
 import { useConfig, useDraftCheck, useInvalidateAll } from "../api/hooks";
 import { type Api, type DraftCheck, METHODS, type Method, type Status, type WriteResult } from "../api/types";
 import { Card, DiffView, ErrorAlert } from "../components/bits";
@@ -100,13 +100,12 @@ export default function ApiEditor({ name }: { name?: string }) {
     }
     setBusy(true);
     try {
-      const answer = creating
-        ? await call<WriteResult>("/apis", { method: "POST", body: draft })
-        : await call<WriteResult>(`/apis/${encodeURIComponent(base?.api?.name ?? draft.name)}`, {
-            method: "PUT",
-            body: draft,
-            ...(base?.revision !== undefined ? { ifMatch: base.revision } : {}),
-          });
+      const answer = await saveResource<WriteResult>(
+        "/apis",
+        draft,
+        creating ? undefined : (base?.api?.name ?? draft.name),
+        base?.revision,
+      );
       setBase({ api: draft, revision: answer.data.revision });
       const message = `Saved: revision #${answer.data.revision} is live.`;
       if (creating) {

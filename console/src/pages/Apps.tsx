@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { ApiError, call } from "../api/client";
+import { ApiError, saveResource } from "../api/client";
 import { useConfig, useDraftCheck, useInvalidateAll } from "../api/hooks";
 import type { App, Config, DraftCheck, WriteResult } from "../api/types";
 import { Card, Empty, ErrorAlert } from "../components/bits";
@@ -72,13 +72,7 @@ function AppEditor({
     if (base && check.current && check.data?.unchanged)
       return onDone("No changes: nothing was saved and no revision was made.");
     try {
-      const a = base
-        ? await call<WriteResult>(`/apps/${encodeURIComponent(base.name)}`, {
-            method: "PUT",
-            body: draft,
-            ...(revision !== undefined ? { ifMatch: revision } : {}),
-          })
-        : await call<WriteResult>("/apps", { method: "POST", body: draft });
+      const a = await saveResource<WriteResult>("/apps", draft, base?.name, revision);
       await invalidate();
       onDone(`Saved application ${draft.name}: revision #${a.data.revision} is live.`, a.data.apiKey);
     } catch (err) {

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { ApiError, call } from "../api/client";
+import { ApiError, saveResource } from "../api/client";
 import { useConfig, useDraftCheck, useInvalidateAll } from "../api/hooks";
 import type { DraftCheck, Group, WriteResult } from "../api/types";
 import { Card, Chip, Empty, ErrorAlert } from "../components/bits";
@@ -62,13 +62,7 @@ function GroupEditor({
     if (base && check.current && check.data?.unchanged)
       return onDone("No changes: nothing was saved and no revision was made.");
     try {
-      const a = base
-        ? await call<WriteResult>(`/groups/${encodeURIComponent(base.name)}`, {
-            method: "PUT",
-            body: draft,
-            ...(revision !== undefined ? { ifMatch: revision } : {}),
-          })
-        : await call<WriteResult>("/groups", { method: "POST", body: draft });
+      const a = await saveResource<WriteResult>("/groups", draft, base?.name, revision);
       await invalidate();
       onDone(`Saved group ${draft.name}: revision #${a.data.revision} is live.`);
     } catch (err) {

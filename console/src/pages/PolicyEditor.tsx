@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
-import { ApiError, call, type Problem } from "../api/client";
+import { ApiError, call, type Problem, saveResource } from "../api/client";
 import { useDraftCheck, useInvalidateAll } from "../api/hooks";
 import type { CorsPolicy, DraftCheck, WriteResult } from "../api/types";
 import { Card, DiffView, ErrorAlert, HeadersTable, Trace } from "../components/bits";
@@ -141,13 +141,12 @@ export default function PolicyEditor({ name }: { name?: string }) {
     }
     setBusy(true);
     try {
-      const answer = creating
-        ? await call<WriteResult>("/cors-policies", { method: "POST", body: draft })
-        : await call<WriteResult>(`/cors-policies/${encodeURIComponent(base?.policy?.name ?? draft.name)}`, {
-            method: "PUT",
-            body: draft,
-            ...(base?.revision !== undefined ? { ifMatch: base.revision } : {}),
-          });
+      const answer = await saveResource<WriteResult>(
+        "/cors-policies",
+        draft,
+        creating ? undefined : (base?.policy?.name ?? draft.name),
+        base?.revision,
+      );
       setConflict(undefined);
       setBase({ policy: draft, revision: answer.data.revision });
       const message = `Saved: revision #${answer.data.revision} is live.`;
