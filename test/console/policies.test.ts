@@ -231,7 +231,7 @@ describeWithChromium(
       expect(await b.page.getByLabel("Allowed headers").inputValue()).toContain("X-Sdk-Date");
       await screenshot(b.page, "policy-412");
       await b.page.getByRole("button", { name: "Merge my changes into theirs" }).click();
-      expect(await b.page.getByLabel("Max age").inputValue()).toBe("600");
+      await expect.poll(() => b.page.getByLabel("Max age").inputValue()).toBe("600");
       expect(await b.page.getByLabel("Allowed headers").inputValue()).toContain("X-Sdk-Date");
       await b.page.getByRole("button", { name: "Save" }).click();
       await b.page.getByRole("status").filter({ hasText: "Saved" }).waitFor();

@@ -111,15 +111,14 @@ export function NumberField({
 }) {
   const ids = useIds(problems, help);
   const [text, setText] = useState(value === undefined ? "" : String(value));
-  useEffect(() => {
-    setText((t) =>
-      (t.trim() === "" && value === undefined) || Number(t) === value
-        ? t
-        : value === undefined
-          ? ""
-          : String(value),
-    );
-  }, [value]);
+  // The text follows a new value in the same render (an effect would show the old text for a frame,
+  // e.g. right after a merge): kept as typed while it still means the value ("1e2", "007", "").
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    setShown(value);
+    const same = (text.trim() === "" && value === undefined) || Number(text) === value;
+    if (!same) setText(value === undefined ? "" : String(value));
+  }
   return (
     <div className="field">
       <label htmlFor={ids.id}>{label}</label>
