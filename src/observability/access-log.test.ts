@@ -88,6 +88,64 @@ describe("AccessLog: one JSON line per exchange", () => {
     expect(parsed.map((p) => p.method)).toEqual(["PUT", "GET", "PUT", "GET", "PUT"]);
   });
 
+  it("writes each line of a sequence with its own values, whatever repeats from the line before (property)", () => {
+    // Small pools, so that runs of equal values (which the log remembers) and changes alternate.
+    const text = fc.oneof(fc.constantFrom("a.test", "b.test", "é.test", 'q"uote', ""), fc.string());
+    const optional = fc.option(text, { nil: undefined });
+    const cors = fc.option(
+      fc.record({
+        verdict: fc.constantFrom("allowed", "refused", "report-only"),
+        reason: fc.constantFrom("ORIGIN_ALLOWED", "ORIGIN_NOT_ALLOWED", "METHOD_NOT_ALLOWED"),
+        preflight: fc.boolean(),
+      }),
+      { nil: undefined },
+    );
+    const anEntry = fc.record({
+      method: fc.option(fc.constantFrom("GET", "OPTIONS", "PUT"), { nil: undefined }),
+      protocol: fc.option(fc.constantFrom("1.1", "2.0"), { nil: undefined }),
+      host: optional,
+      path: optional,
+      origin: optional,
+      api: fc.constantFrom("", "items", "orders"),
+      status: fc.constantFrom(200, 204, 403, 404),
+      cors,
+      upstreamMs: fc.option(fc.constantFrom(0, 1.5, 12.25), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(anEntry, { minLength: 1, maxLength: 12 }), (entries) => {
+        const { sink, lines } = collecting();
+        const log = new AccessLog(sink, { worker: 1 });
+        for (const e of entries) log.write(entry(e));
+        expect(lines).toHaveLength(entries.length);
+        for (const [i, e] of entries.entries()) {
+          const line = lines[i] as string;
+          expect(ascii(line)).toBe(true);
+          const parsed = JSON.parse(line);
+          const expected: Record<string, unknown> = {
+            level: 30,
+            time: parsed.time,
+            service: "crossgate",
+            worker: 1,
+            log: "access",
+            requestId: "460b7e8e515b58130812c5ed27cd84e6",
+          };
+          for (const key of ["method", "protocol", "host", "path", "origin"] as const) {
+            if (e[key] !== undefined) expected[key] = e[key];
+          }
+          if (e.api !== "") expected.api = e.api;
+          expected.status = e.status;
+          if (e.cors !== undefined) expected.cors = e.cors;
+          expected.durationMs = 0.25;
+          if (e.upstreamMs !== undefined) expected.upstreamMs = e.upstreamMs;
+          expected.msg = "request";
+          // The same fields in the same order: the line is the one a JSON serializer would write.
+          expect(Object.entries(parsed)).toEqual(Object.entries(expected));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("prints durations as Math.round(ms * 1000) / 1000 prints them (property)", () => {
     const { sink, lines } = collecting();
     const log = new AccessLog(sink);

@@ -70,32 +70,72 @@ function millis(ms: number): string {
 }
 
 /**
- * The JSON of a value that mostly repeats from one line to the next (the Host, the Origin, the API's
- * name, the method): the last one is remembered, so a repeated value costs a comparison, not a scan.
+ * The fields of a line that mostly repeat from one line to the next, as one piece of JSON text: the
+ * request's method, protocol and Host; its Origin, API, status and CORS decision. The last values are
+ * remembered with their text, so that a repeated run costs comparisons, not a scan and a dozen
+ * concatenations.
  */
-class JsonMemo {
-  #value = "";
-  #json = '""';
+class RequestFields {
+  #method: string | undefined = undefined;
+  #protocol: string | undefined = undefined;
+  #host: string | undefined = undefined;
+  #text = "";
 
-  of(value: string): string {
-    if (value !== this.#value) {
-      this.#value = value;
-      this.#json = jsonString(value);
+  /** `,"method":…,"protocol":…,"host":…`, each when given. */
+  of(method: string | undefined, protocol: string | undefined, host: string | undefined): string {
+    if (method !== this.#method || protocol !== this.#protocol || host !== this.#host) {
+      this.#method = method;
+      this.#protocol = protocol;
+      this.#host = host;
+      let text = "";
+      if (method !== undefined) text += `,"method":${jsonString(method)}`;
+      if (protocol !== undefined) text += `,"protocol":${jsonString(protocol)}`;
+      if (host !== undefined) text += `,"host":${jsonString(host)}`;
+      this.#text = text;
     }
-    return this.#json;
+    return this.#text;
   }
 }
 
-let lastMs = -1;
-let lastIso = "";
-/** The ISO time of now, computed once per millisecond. */
-function isoNow(): string {
-  const now = Date.now();
-  if (now !== lastMs) {
-    lastMs = now;
-    lastIso = new Date(now).toISOString();
+class OutcomeFields {
+  #origin: string | undefined = undefined;
+  #api = "";
+  #status = -1;
+  #verdict: string | undefined = undefined;
+  #reason: string | undefined = undefined;
+  #preflight: boolean | undefined = undefined;
+  #text = "";
+
+  /** `,"origin":…,"api":…,"status":…,"cors":{…}`, each when given. */
+  of(origin: string | undefined, api: string, status: number, cors: AccessEntry["cors"]): string {
+    const verdict = cors?.verdict;
+    const reason = cors?.reason;
+    const preflight = cors?.preflight;
+    if (
+      origin !== this.#origin ||
+      api !== this.#api ||
+      status !== this.#status ||
+      verdict !== this.#verdict ||
+      reason !== this.#reason ||
+      preflight !== this.#preflight
+    ) {
+      this.#origin = origin;
+      this.#api = api;
+      this.#status = status;
+      this.#verdict = verdict;
+      this.#reason = reason;
+      this.#preflight = preflight;
+      let text = "";
+      if (origin !== undefined) text += `,"origin":${jsonString(origin)}`;
+      if (api !== "") text += `,"api":${jsonString(api)}`;
+      text += `,"status":${status}`;
+      if (cors !== undefined) {
+        text += `,"cors":{"verdict":${jsonString(cors.verdict)},"reason":${jsonString(cors.reason)},"preflight":${cors.preflight}}`;
+      }
+      this.#text = text;
+    }
+    return this.#text;
   }
-  return lastIso;
 }
 
 /**
@@ -106,8 +146,13 @@ function isoNow(): string {
  */
 export class AccessLog {
   readonly #sink: LineSink;
-  /** `,"service":"crossgate"` and the bindings (`"worker":2`) before `"log":"access"`. */
+  /** `,"service":"crossgate"`, the bindings (`"worker":2`), `"log":"access"` and the `,"requestId":"` that follows. */
   readonly #bindings: string;
+  readonly #request = new RequestFields();
+  readonly #outcome = new OutcomeFields();
+  /** The line up to the request id, made once per millisecond: its time changes no oftener. */
+  #prefix = "";
+  #prefixMs = -1;
 
   constructor(sink: LineSink, bindings: Readonly<Record<string, string | number>> = {}) {
     this.#sink = sink;
@@ -115,32 +160,27 @@ export class AccessLog {
     for (const [k, v] of Object.entries(bindings)) {
       text += `,${jsonString(k)}:${typeof v === "number" ? String(v) : jsonString(v)}`;
     }
-    this.#bindings = `${text},"log":"access"`;
+    this.#bindings = `${text},"log":"access","requestId":"`;
   }
 
   get sink(): LineSink {
     return this.#sink;
   }
 
-  readonly #method = new JsonMemo();
-  readonly #protocol = new JsonMemo();
-  readonly #host = new JsonMemo();
-  readonly #origin = new JsonMemo();
-  readonly #api = new JsonMemo();
+  #prefixNow(): string {
+    const now = Date.now();
+    if (now !== this.#prefixMs) {
+      this.#prefixMs = now;
+      this.#prefix = `{"level":30,"time":"${new Date(now).toISOString()}"${this.#bindings}`;
+    }
+    return this.#prefix;
+  }
 
   write(e: AccessEntry): void {
-    let line = `{"level":30,"time":"${isoNow()}"${this.#bindings},"requestId":"${e.requestId}"`;
-    if (e.method !== undefined) line += `,"method":${this.#method.of(e.method)}`;
-    if (e.protocol !== undefined) line += `,"protocol":${this.#protocol.of(e.protocol)}`;
-    if (e.host !== undefined) line += `,"host":${this.#host.of(e.host)}`;
+    // A handful of pieces, most of them remembered: each concatenation is one more object per request.
+    let line = `${this.#prefixNow()}${e.requestId}"${this.#request.of(e.method, e.protocol, e.host)}`;
     if (e.path !== undefined) line += `,"path":${jsonString(e.path)}`;
-    if (e.origin !== undefined) line += `,"origin":${this.#origin.of(e.origin)}`;
-    if (e.api !== "") line += `,"api":${this.#api.of(e.api)}`;
-    line += `,"status":${e.status}`;
-    const c = e.cors;
-    if (c !== undefined) {
-      line += `,"cors":{"verdict":"${c.verdict}","reason":"${c.reason}","preflight":${c.preflight}}`;
-    }
+    line += this.#outcome.of(e.origin, e.api, e.status, e.cors);
     if (e.websocket !== undefined) line += `,"websocket":${websocketJson(e.websocket)}`;
     line += `,"durationMs":${millis(e.durationMs)}`;
     if (e.upstreamMs !== undefined) line += `,"upstreamMs":${millis(e.upstreamMs)}`;
