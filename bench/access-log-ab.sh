@@ -1,16 +1,25 @@
 #!/bin/bash
-# The access log's cost in the configuration users run, more rounds than bench/run.mjs gives it: crossgate
-# started with its access log (stdout a file) and with --no-access-log, alternated ROUNDS times, each
-# under SECONDS of wrk preflights (50 connections; crossgate on CPU 0, wrk on CPU 1, after a 2 s warm-up).
-# Prints req/s per round, the pairs' ratios, and the medians. Needs wrk and a build (npm run build).
+# The access log's cost in the configuration users run, measured in pairs that share the machine's
+# moment, PAIRS times with fresh processes: crossgate with its access log (stdout a file) and crossgate with --no-access-log run at the
+# same time, both pinned to CPU 0 (the scheduler gives each half of it), each driven by its own wrk on
+# CPU 1 (50 connections, preflights). Whatever slows the machine in a round slows both servers alike,
+# so the ratio of their req/s is far steadier than that of two servers measured one after the other
+# (on this VM the same server's req/s moves by up to 2x between rounds; the paired ratio by a few %).
+# A process has its own luck too (a pair of identical servers differs by up to 5% for as long as they
+# run, either way), so every pair is new processes, and their places (which starts first, which wrk
+# starts first) alternate. Prints each round's req/s and ratio, and the median ratio of all rounds.
+# Needs wrk and a build (npm run build).
 #
-#   bash bench/access-log-ab.sh [ROUNDS=5] [SECONDS=8]
+#   bash bench/access-log-ab.sh [PAIRS=6] [SECONDS=5] [ROUNDS_PER_PAIR=2]
+#   SAME=1 bash bench/access-log-ab.sh ...   both servers with --no-access-log: the instrument's own spread
 set -euo pipefail
-rounds=${1:-5}
-seconds=${2:-8}
+pairs=${1:-6}
+seconds=${2:-5}
+per_pair=${3:-2}
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$dir"' EXIT
 cat >"$dir/config.json" <<'JSON'
 {"corsPolicies":[{"name":"bench","allowOrigins":["https://a.example.com","https://b.example.com","https://c.example.com"],"allowMethods":["GET","PUT","POST"],"allowHeaders":["X-Sdk-Date"],"maxAge":600}],
  "apis":[{"name":"simple","method":"GET","path":"/simple","corsPolicy":"bench","backend":{"type":"mock","body":"ok"}},
@@ -23,26 +32,58 @@ wrk.headers["Access-Control-Request-Method"] = "PUT"
 wrk.headers["Access-Control-Request-Headers"] = "X-Sdk-Date"
 LUA
 
-one() { # $1: on|off -> req/s
-  local port=$((20000 + RANDOM % 20000)) flag=() pid rps
-  [ "$1" = off ] && flag=(--no-access-log)
-  taskset -c 0 node "$root/bin/crossgate.js" start --config "$dir/config.json" --listen "127.0.0.1:$port" \
-    "${flag[@]}" >"$dir/stdout-$1.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 50); do grep -q listening "$dir/stdout-$1.log" 2>/dev/null && break; sleep 0.2; done
-  taskset -c 1 wrk -t1 -c50 -d2s -s "$dir/preflight.lua" "http://127.0.0.1:$port/simple" >/dev/null
-  rps=$(taskset -c 1 wrk -t1 -c50 -d"${seconds}s" -s "$dir/preflight.lua" "http://127.0.0.1:$port/simple" |
-    awk '/Requests\/sec/ {print int($2)}')
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$rps"
+start() { # $1: port, $2: on|off, $3: stdout file
+  local flag=()
+  [ "$2" = off ] && flag=(--no-access-log)
+  taskset -c 0 node "$root/bin/crossgate.js" start --config "$dir/config.json" --listen "127.0.0.1:$1" \
+    "${flag[@]}" >"$3" 2>"$3.err" &
+  pids+=($!)
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.2; done
+  echo "crossgate did not start on port $1: $(cat "$3.err")" >&2
+  exit 1
+}
+load() { # $1: seconds, $2: port -> req/s
+  taskset -c 1 wrk -t1 -c50 -d"$1s" -s "$dir/preflight.lua" "http://127.0.0.1:$2/simple" |
+    awk '/Requests\/sec/ {print int($2)}'
 }
 
-on=(); off=(); ratios=()
-for r in $(seq "$rounds"); do
-  a=$(one on); b=$(one off)
-  on+=("$a"); off+=("$b"); ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f", a / b}')")
-  echo "round $r: access log on $a req/s, off $b req/s, on/off ${ratios[-1]}"
+a_mode=on
+[ "${SAME:-}" = 1 ] && a_mode=off
+stop_pair() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
+
+ratios=()
+for pair in $(seq "$pairs"); do
+  half=$(( pair % 2 == 1 ? 1 : 2 ))
+  pa=$((20000 + RANDOM % 10000))
+  pb=$((30000 + RANDOM % 10000))
+  if [ "$half" = 1 ]; then
+    start "$pa" "$a_mode" "$dir/a.log"
+    start "$pb" off "$dir/b.log"
+  else
+    start "$pb" off "$dir/b.log"
+    start "$pa" "$a_mode" "$dir/a.log"
+  fi
+  load 2 "$pa" >/dev/null &
+  w=$!
+  load 2 "$pb" >/dev/null
+  wait "$w"
+  for r in $(seq "$per_pair"); do
+    if [ "$half" = 1 ]; then
+      load "$seconds" "$pa" >"$dir/ra" &
+      w=$!
+      load "$seconds" "$pb" >"$dir/rb"
+    else
+      load "$seconds" "$pb" >"$dir/rb" &
+      w=$!
+      load "$seconds" "$pa" >"$dir/ra"
+    fi
+    wait "$w"
+    a=$(cat "$dir/ra")
+    b=$(cat "$dir/rb")
+    ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", a / b}')")
+    echo "pair $pair round $r: access log $a_mode $a req/s, off $b req/s, ratio ${ratios[-1]}"
+  done
+  stop_pair
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-mon=$(median "${on[@]}"); moff=$(median "${off[@]}")
-echo "medians: on $mon req/s, off $moff req/s, on/off $(awk -v a="$mon" -v b="$moff" 'BEGIN {printf "%.2f", a / b}'); median of the rounds' ratios $(median "${ratios[@]}")"
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+echo "median ratio ($a_mode/off) of ${#ratios[@]} rounds in $pairs pairs: $median"
