@@ -53,8 +53,12 @@ export function useDraftCheck<R>(path: string, body: unknown, enabled = true) {
   const [result, setResult] = useState<{ key: string; data: R } | undefined>();
   const [error, setError] = useState<unknown>();
   const latest = useRef("");
+  const now = useRef(key);
+  now.current = key;
   useEffect(() => {
-    if (!enabled) return;
+    // Only a draft that has settled is checked: when the check is enabled (a resource has loaded) the
+    // debounced draft may still be the form the page started from, whose problems are not the page's.
+    if (!enabled || debounced !== now.current) return;
     latest.current = debounced;
     call<R>(path, { method: "POST", body: JSON.parse(debounced) })
       .then((a) => {

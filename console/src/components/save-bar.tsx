@@ -30,7 +30,7 @@ export function SaveBar({
           Save
         </button>
         <span className="muted">
-          {check.data && !check.current
+          {!check.current
             ? "Checking…"
             : errorCount > 0
               ? `${errorCount} problem${errorCount === 1 ? "" : "s"} to fix`

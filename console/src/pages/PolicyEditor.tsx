@@ -401,7 +401,7 @@ export default function PolicyEditor({ name }: { name?: string }) {
                 ))}
               </ul>
             ) : (
-              <p className="muted">No origin is allowed yet.</p>
+              <p className="muted">{insight ? "No origin is allowed yet." : "Checking…"}</p>
             )}
             <p className="help">
               Includes the JavaScript origins of applications authorized for the bound APIs.
@@ -424,7 +424,7 @@ export default function PolicyEditor({ name }: { name?: string }) {
                 <HeadersTable headers={insight.preflight.headers} caption="Headers the preflight gets" />
               </>
             ) : (
-              <p className="muted">Add an allowed origin to see the headers.</p>
+              <p className="muted">{insight ? "Add an allowed origin to see the headers." : "Checking…"}</p>
             )}
           </Card>
           <Card title="Bound APIs">
@@ -441,7 +441,7 @@ export default function PolicyEditor({ name }: { name?: string }) {
                 ))}
               </ul>
             ) : (
-              <p className="muted">No API uses this policy yet.</p>
+              <p className="muted">{insight ? "No API uses this policy yet." : "Checking…"}</p>
             )}
           </Card>
           <Card title="Changes">
