@@ -98,6 +98,28 @@ describeWithChromium(
       await context.close();
     });
 
+    it("leaving right after a keystroke, before the draft's check answers, asks too", {
+      timeout: 120_000,
+    }, async () => {
+      const { page, context } = await openConsole(launched.browser, node);
+      await go(page, "CORS policies");
+      await page.getByRole("link", { name: "web", exact: true }).click();
+      await page.getByText("No unsaved changes").waitFor();
+      // From now on every draft check answers after 2 s: the edit below is not yet checked when leaving.
+      await page.route("**/admin/v1/preview/**", async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await route.continue().catch(() => {});
+      });
+      await page.getByLabel("Max age").fill("7");
+      await go(page, "APIs");
+      const dialog = page.getByRole("dialog", { name: "Leave without saving?" });
+      await dialog.waitFor();
+      expect(await page.getByText("Checking…").count()).toBeGreaterThan(0);
+      await dialog.getByRole("button", { name: "Stay" }).click();
+      expect(await page.getByLabel("Max age").inputValue()).toBe("7");
+      await context.close();
+    });
+
     it("markup in the configuration and in requests renders as text, never as HTML", {
       timeout: 120_000,
     }, async () => {

@@ -69,6 +69,20 @@ export function useUnsavedGuard(dirty: boolean): React.ReactNode {
   );
 }
 
+/**
+ * Whether the form holds edits not saved. The server's check of this very draft decides once it has
+ * answered; until then (the moments after a keystroke) any difference from the draft as loaded counts,
+ * so that leaving right after typing still asks: asking once too often loses nothing.
+ */
+export function isEdited(
+  draft: unknown,
+  loaded: unknown,
+  check: { current: boolean; data?: { unchanged: boolean } | undefined },
+): boolean {
+  if (check.current && check.data !== undefined) return !check.data.unchanged;
+  return JSON.stringify(draft) !== JSON.stringify(loaded);
+}
+
 /** Field-by-field three-way merge: a field I changed from `base` keeps my value, else takes theirs. */
 export function mergeEdits<T extends object>(base: T, mine: T, theirs: T): T {
   const out: Record<string, unknown> = {};

@@ -14,7 +14,7 @@ import {
   TextField,
 } from "../components/fields";
 import { SaveBar } from "../components/save-bar";
-import { useUnsavedGuard } from "../components/unsaved";
+import { isEdited, useUnsavedGuard } from "../components/unsaved";
 import { Link, setFlash, takeFlash, useRouter } from "../router";
 import { ApiTest } from "./ApiTest";
 import { type ApiForm, apiOf, formOf, samplePath } from "./api-form";
@@ -67,8 +67,8 @@ export default function ApiEditor({ name }: { name?: string }) {
   );
   const problems = check.current || !serverProblems ? (check.data?.problems ?? []) : serverProblems;
   const errors = problems.filter((p) => p.severity === "error");
-  const dirty =
-    base !== undefined && (creating ? form.name !== "" : check.current && check.data?.unchanged === false);
+  const asLoaded = useMemo(() => apiOf(formOf(base?.api), base?.api), [base]);
+  const dirty = base !== undefined && (creating ? form.name !== "" : isEdited(draft, asLoaded, check));
   const guard = useUnsavedGuard(dirty && !busy);
   const set =
     <K extends keyof ApiForm>(key: K) =>

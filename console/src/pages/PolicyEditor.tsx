@@ -13,7 +13,7 @@ import {
   TextField,
 } from "../components/fields";
 import { SaveBar } from "../components/save-bar";
-import { mergeEdits, useUnsavedGuard } from "../components/unsaved";
+import { isEdited, mergeEdits, useUnsavedGuard } from "../components/unsaved";
 import { Link, setFlash, takeFlash, useRouter } from "../router";
 import { formOf, type PolicyForm, policyOf, relativeProblems } from "./policy-form";
 
@@ -108,11 +108,10 @@ export default function PolicyEditor({ name }: { name?: string }) {
   );
   const problems = check.current || !serverProblems ? (check.data?.problems ?? []) : serverProblems;
   const errors = problems.filter((p) => p.severity === "error");
+  const asLoaded = useMemo(() => policyOf(formOf(base?.policy), base?.policy), [base]);
   const dirty =
     base !== undefined &&
-    (creating
-      ? form.name !== "" || form.origins.length > 0
-      : check.current && check.data?.unchanged === false);
+    (creating ? form.name !== "" || form.origins.length > 0 : isEdited(draft, asLoaded, check));
   const guard = useUnsavedGuard(dirty && !busy);
   const set =
     <K extends keyof PolicyForm>(key: K) =>
