@@ -6,8 +6,9 @@
 // http listener ignores it. Certificates can also be uploaded into the store: PUT /admin/v1/certificates.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseDocument } from "yaml";
 
 const BIN = fileURLToPath(new URL("../bin/crossgate.js", import.meta.url));
 
@@ -78,10 +79,23 @@ export function demoCertificate(dir) {
 /**
  * The demo's seed with the certificate named in it (`tls.certificates`, files by absolute path), written
  * beside the store: the configuration's first revision then serves both listeners, and the revision
- * numbers the README's examples use are those of examples/demo.yaml alone.
+ * numbers the README's examples use are those of examples/demo.yaml alone. The file names the demo
+ * seed gives relative to its own folder (function modules, backend CA files) are made absolute, since
+ * the copy lives elsewhere.
  */
 export function seedWithCertificate(demoSeed, files, out) {
-  const text = readFileSync(demoSeed, "utf8");
+  const doc = parseDocument(readFileSync(demoSeed, "utf8"));
+  const from = dirname(resolve(demoSeed));
+  const apis = doc.get("apis");
+  for (let i = 0; i < (apis?.items?.length ?? 0); i++) {
+    for (const path of [
+      ["apis", i, "backend", "module"],
+      ["apis", i, "backend", "tls", "ca"],
+    ]) {
+      const file = doc.getIn(path);
+      if (typeof file === "string" && !isAbsolute(file)) doc.setIn(path, resolve(from, file));
+    }
+  }
   const tls = [
     "",
     "# Added by npm start for its https listener (scripts/demo-https.mjs): a certificate for localhost.",
@@ -90,7 +104,7 @@ export function seedWithCertificate(demoSeed, files, out) {
     `    - { name: demo-localhost, default: true, cert: ${JSON.stringify(files.chain)}, key: ${JSON.stringify(files.key)} }`,
     "",
   ].join("\n");
-  writeFileSync(out, `${text.trimEnd()}\n${tls}`);
+  writeFileSync(out, `${doc.toString().trimEnd()}\n${tls}`);
   return out;
 }
 
