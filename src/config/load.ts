@@ -4,6 +4,7 @@ import type { Problem } from "../problems.js";
 import { type BuildResult, compileConfig } from "./compile.js";
 import { parseJsonText } from "./parse-json.js";
 import { parseYamlText } from "./parse-yaml.js";
+import type { Config } from "./schema.js";
 import { certificateSource } from "./tls/sources.js";
 import { checkTlsMaterial, servesHttps } from "./tls-material.js";
 
@@ -23,6 +24,15 @@ export function parseConfigText(text: string, fileName = "config.yaml"): ParseRe
   if (!json) return parseYamlText(text);
   const parsed = parseJsonText(text);
   return parsed.ok ? parsed : { ok: false, problems: [parsed.problem] };
+}
+
+/**
+ * Whether the sections the TLS material check reads (`tls`, `listen`, `groups`) passed validation,
+ * though other sections did not: the check can then run on the configuration as it is.
+ */
+function tlsSectionsSound(raw: unknown, problems: readonly Problem[]): raw is Config {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return false;
+  return !problems.some((p) => p.severity === "error" && /^(tls|listen|groups)([.[]|$)/.test(p.path));
 }
 
 /**
@@ -54,7 +64,16 @@ export async function loadConfigFile(
   if (!parsed.ok) return parsed;
   const baseDir = dirname(resolve(path));
   const built = compileConfig(parsed.value, { baseDir });
-  if (!built.ok) return built;
+  if (!built.ok) {
+    // The certificates are read all the same when the sections the check reads are sound, so that one
+    // pass lists every problem (a missing certificate is not left for the second attempt).
+    const tls = tlsSectionsSound(parsed.value, built.problems)
+      ? await checkTlsMaterial(parsed.value, certificateSource(baseDir), {
+          https: servesHttps(parsed.value, overrides.listen),
+        })
+      : [];
+    return { ok: false, problems: [...built.problems, ...tls] };
+  }
   // The certificates it names are read (files, or the store): problems of their own, after the rest.
   const tls = await checkTlsMaterial(built.snapshot.config, certificateSource(baseDir), {
     https: servesHttps(built.snapshot.config, overrides.listen),

@@ -346,5 +346,33 @@ apis:
     expect(https.ok ? ["ok"] : codes(https.problems)).toEqual([
       "error TLS_KEY_MISMATCH tls.certificates[0].key",
     ]);
+    // With a problem elsewhere too: one pass lists both (the certificate was left for a second attempt).
+    writeFileSync(
+      file,
+      `listen: { gateway: "https://127.0.0.1:8443" }
+tls:
+  certificates:
+    - { default: true, cert: tls/missing.crt, key: tls/missing.key }
+apis:
+  - { name: a, method: GET, path: /a, backend: { type: mock, body: x }, corsPolicy: nowhere }
+`,
+    );
+    const both = await loadConfigFile(file);
+    expect(both.ok ? ["ok"] : codes(both.problems)).toEqual([
+      expect.stringMatching(/^error \S+ apis\[0\]\.corsPolicy$/),
+      "error TLS_CERT_MISSING tls.certificates[0].cert",
+    ]);
+    // A tls section with its own schema problem is not read: its problems are the schema's.
+    writeFileSync(
+      file,
+      `tls:
+  certificates:
+    - { default: true, cert: tls/missing.crt, key: 7 }
+`,
+    );
+    const unsound = await loadConfigFile(file);
+    expect(unsound.ok ? ["ok"] : codes(unsound.problems).every((c) => !c.includes("TLS_CERT_MISSING"))).toBe(
+      true,
+    );
   });
 });
