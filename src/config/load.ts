@@ -4,9 +4,8 @@ import type { Problem } from "../problems.js";
 import { type BuildResult, compileConfig } from "./compile.js";
 import { parseJsonText } from "./parse-json.js";
 import { parseYamlText } from "./parse-yaml.js";
-import type { Config } from "./schema.js";
 import { certificateSource } from "./tls/sources.js";
-import { checkTlsMaterial, servesHttps } from "./tls-material.js";
+import { checkTlsMaterial, servesHttps, tlsSectionsSound } from "./tls-material.js";
 
 export { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH } from "./syntax.js";
 
@@ -24,15 +23,6 @@ export function parseConfigText(text: string, fileName = "config.yaml"): ParseRe
   if (!json) return parseYamlText(text);
   const parsed = parseJsonText(text);
   return parsed.ok ? parsed : { ok: false, problems: [parsed.problem] };
-}
-
-/**
- * Whether the sections the TLS material check reads (`tls`, `listen`, `groups`) passed validation,
- * though other sections did not: the check can then run on the configuration as it is.
- */
-function tlsSectionsSound(raw: unknown, problems: readonly Problem[]): raw is Config {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return false;
-  return !problems.some((p) => p.severity === "error" && /^(tls|listen|groups)([.[]|$)/.test(p.path));
 }
 
 /**

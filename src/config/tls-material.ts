@@ -19,6 +19,15 @@ export function servesHttps(config: Config, listenOverride?: string): boolean {
   return address !== undefined && isHttpsListen(address);
 }
 
+/**
+ * Whether the sections the TLS material check reads (`tls`, `listen`, `groups`) passed validation,
+ * though other sections did not: the check can then run on the configuration as it is.
+ */
+export function tlsSectionsSound(raw: unknown, problems: readonly Problem[]): raw is Config {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return false;
+  return !problems.some((p) => p.severity === "error" && /^(tls|listen|groups)([.[]|$)/.test(p.path));
+}
+
 const CODES: Record<string, ProblemCode> = {
   cert: "TLS_CERT_MISSING",
   key: "TLS_KEY_MISSING",

@@ -1,6 +1,7 @@
 import { type BuildResult, compileConfig } from "../config/compile.js";
 import type { Config } from "../config/schema.js";
 import { redactKeys, type Snapshot } from "../config/snapshot.js";
+import { tlsSectionsSound } from "../config/tls-material.js";
 import type { Logger } from "../logger.js";
 import type { Problem } from "../problems.js";
 import { type RevisionMeta, StaleRevisionError, type Store, type StoreWatch } from "../store/index.js";
@@ -222,7 +223,15 @@ export class ControlPlane implements ConfigSource {
     expected?: number,
   ): Promise<ApplyResult> {
     const built = this.check(config);
-    if (!built.ok) return { ok: false, reason: "invalid", problems: built.problems };
+    if (!built.ok) {
+      // The certificates' errors in the same pass, when the sections naming them are sound.
+      const material =
+        tlsSectionsSound(config, built.problems) && this.#options.materialChecks !== undefined
+          ? await this.#options.materialChecks(config)
+          : [];
+      const materialErrors = material.filter((p) => p.severity === "error");
+      return { ok: false, reason: "invalid", problems: [...built.problems, ...materialErrors] };
+    }
     const material = (await this.#options.materialChecks?.(built.snapshot.config)) ?? [];
     const materialErrors = material.filter((p) => p.severity === "error");
     const warnings = [...built.warnings, ...material.filter((p) => p.severity === "warning")];

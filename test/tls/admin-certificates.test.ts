@@ -259,4 +259,21 @@ describeWithOpenssl("certificates in the store, through the admin API", () => {
       first.serialNumber,
     );
   });
+
+  it("answers a configuration's certificate errors in the same 400 as its other problems", async () => {
+    const head = await a.call("GET", "/admin/v1/config");
+    const refused = await a.call("PUT", "/admin/v1/config", {
+      listen: { gateway: "https://127.0.0.1:8443" },
+      tls: { certificates: [{ name: "gone", default: true, cert: "gone.crt", key: "gone.key" }] },
+      apis: [
+        { name: "x", method: "GET", path: "/x", corsPolicy: "nowhere", backend: { type: "mock", body: "x" } },
+      ],
+    });
+    expect(refused.status).toBe(400);
+    const found = refused.json.problems.map((p: { code: string; path: string }) => `${p.code} ${p.path}`);
+    expect(found).toContain("TLS_CERT_MISSING tls.certificates[0].cert");
+    expect(found.some((f: string) => f.endsWith(" apis[0].corsPolicy"))).toBe(true);
+    // Nothing was stored.
+    expect((await a.call("GET", "/admin/v1/config")).json).toEqual(head.json);
+  });
 });
