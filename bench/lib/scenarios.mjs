@@ -197,6 +197,7 @@ export const preflight = {
     {
       label: "preflight, access log on vs off (issue 12: at most 10% slower)",
       kind: "ratio",
+      paired: true,
       of: "crossgate",
       to: "crossgate-nolog",
       min: 0.9,
@@ -274,6 +275,7 @@ export const proxy = {
     {
       label: "proxied GET, access log on vs off (issue 12: at most 10% slower)",
       kind: "ratio",
+      paired: true,
       of: "crossgate",
       to: "crossgate-nolog",
       min: 0.9,
