@@ -5,7 +5,7 @@ import { type BuildResult, compileConfig } from "./compile.js";
 import { parseJsonText } from "./parse-json.js";
 import { parseYamlText } from "./parse-yaml.js";
 import { certificateSource } from "./tls/sources.js";
-import { checkTlsMaterial, servesHttps, tlsSectionsSound } from "./tls-material.js";
+import { checkTlsMaterial, servesHttps, soundTlsSections } from "./tls-material.js";
 
 export { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH } from "./syntax.js";
 
@@ -57,11 +57,13 @@ export async function loadConfigFile(
   if (!built.ok) {
     // The certificates are read all the same when the sections the check reads are sound, so that one
     // pass lists every problem (a missing certificate is not left for the second attempt).
-    const tls = tlsSectionsSound(parsed.value, built.problems)
-      ? await checkTlsMaterial(parsed.value, certificateSource(baseDir), {
-          https: servesHttps(parsed.value, overrides.listen),
-        })
-      : [];
+    const sections = soundTlsSections(parsed.value, built.problems);
+    const tls =
+      sections === undefined
+        ? []
+        : await checkTlsMaterial(sections, certificateSource(baseDir), {
+            https: servesHttps(sections, overrides.listen),
+          });
     return { ok: false, problems: [...built.problems, ...tls] };
   }
   // The certificates it names are read (files, or the store): problems of their own, after the rest.

@@ -20,12 +20,20 @@ export function servesHttps(config: Config, listenOverride?: string): boolean {
 }
 
 /**
- * Whether the sections the TLS material check reads (`tls`, `listen`, `groups`) passed validation,
- * though other sections did not: the check can then run on the configuration as it is.
+ * The sections the certificate check reads (`tls`, `listen`, `groups`) of a configuration with
+ * problems elsewhere, when those sections passed validation: the check can run on them alone (the
+ * rest, `apis` included, may have any shape). Undefined when one of them has an error.
  */
-export function tlsSectionsSound(raw: unknown, problems: readonly Problem[]): raw is Config {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return false;
-  return !problems.some((p) => p.severity === "error" && /^(tls|listen|groups)([.[]|$)/.test(p.path));
+export function soundTlsSections(raw: unknown, problems: readonly Problem[]): Config | undefined {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  if (problems.some((p) => p.severity === "error" && /^(tls|listen|groups)([.[]|$)/.test(p.path)))
+    return undefined;
+  const { tls, listen, groups } = raw as Config;
+  return {
+    ...(tls === undefined ? {} : { tls }),
+    ...(listen === undefined ? {} : { listen }),
+    ...(groups === undefined ? {} : { groups }),
+  } as Config;
 }
 
 const CODES: Record<string, ProblemCode> = {

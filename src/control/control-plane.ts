@@ -1,7 +1,7 @@
 import { type BuildResult, compileConfig } from "../config/compile.js";
 import type { Config } from "../config/schema.js";
 import { redactKeys, type Snapshot } from "../config/snapshot.js";
-import { tlsSectionsSound } from "../config/tls-material.js";
+import { soundTlsSections } from "../config/tls-material.js";
 import type { Logger } from "../logger.js";
 import type { Problem } from "../problems.js";
 import { type RevisionMeta, StaleRevisionError, type Store, type StoreWatch } from "../store/index.js";
@@ -225,9 +225,10 @@ export class ControlPlane implements ConfigSource {
     const built = this.check(config);
     if (!built.ok) {
       // The certificates' errors in the same pass, when the sections naming them are sound.
+      const sections = soundTlsSections(config, built.problems);
       const material =
-        tlsSectionsSound(config, built.problems) && this.#options.materialChecks !== undefined
-          ? await this.#options.materialChecks(config)
+        sections !== undefined && this.#options.materialChecks !== undefined
+          ? await this.#options.materialChecks(sections)
           : [];
       const materialErrors = material.filter((p) => p.severity === "error");
       return { ok: false, reason: "invalid", problems: [...built.problems, ...materialErrors] };
