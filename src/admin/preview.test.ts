@@ -31,6 +31,16 @@ describe("draft previews take any input (property)", () => {
     );
   });
 
+  // Regression: found by the property below, an own "__proto__" key was lost (assigned as the prototype).
+  it("orderLike keeps an own __proto__ key", () => {
+    const value = JSON.parse('{"b": 1, "__proto__": {"x": 2}, "a": 3}');
+    const ordered = orderLike(value, { a: 0, b: 0 }) as Record<string, unknown>;
+    expect(Object.keys(ordered)).toEqual(["a", "b", "__proto__"]);
+    expect(Object.hasOwn(ordered, "__proto__")).toBe(true);
+    expect(Object.getPrototypeOf(ordered)).toBe(Object.prototype);
+    expect(ordered).toEqual(value);
+  });
+
   it("orderLike keeps every value and only reorders keys", () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.jsonValue(), (value, like) => {

@@ -79,14 +79,14 @@ export function orderLike(value: unknown, like: unknown): unknown {
   }
   if (!isObject(value)) return value;
   const template = isObject(like) ? like : {};
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(template)) {
-    if (Object.hasOwn(value, key)) out[key] = orderLike(value[key], template[key]);
-  }
-  for (const key of Object.keys(value)) {
-    if (!Object.hasOwn(out, key)) out[key] = orderLike(value[key], undefined);
-  }
-  return out;
+  const first = Object.keys(template).filter((key) => Object.hasOwn(value, key));
+  const placed = new Set(first);
+  const rest = Object.keys(value).filter((key) => !placed.has(key));
+  // Built from entries: an own "__proto__" key stays a key (assigning it would set the prototype).
+  return Object.fromEntries([
+    ...first.map((key) => [key, orderLike(value[key], template[key])]),
+    ...rest.map((key) => [key, orderLike(value[key], undefined)]),
+  ]);
 }
 
 /**
