@@ -527,7 +527,13 @@ const { pattern: patternArb } = fc.letrec<{ pattern: string; sequence: string; t
   }),
 );
 let groupNumber = 0;
-const supportedPattern = patternArb.map((p) => p.replace(/\(\?<g>/g, () => `(?<g${groupNumber++}>`));
+// At most 80 characters: the oracle is V8's backtracking engine, and a few long generated patterns
+// (a few in 10,000, 200-900 characters of nested quantified alternatives) made it backtrack for seconds,
+// once past the test's 60 s in CI, even with the fallback flag above. 100,000 runs of patterns up to 80
+// characters had none slower than 50 ms; ours stayed under 1 ms on every one of them.
+const supportedPattern = patternArb
+  .filter((p) => p.length <= 80)
+  .map((p) => p.replace(/\(\?<g>/g, () => `(?<g${groupNumber++}>`));
 const input = fc.string({
   unit: fc.constantFrom("a", "b", "c", "-", "0", "_", " ", "\n", "\u00e9"),
   maxLength: 12,
