@@ -12,6 +12,8 @@
 #
 #   bash bench/access-log-ab.sh [PAIRS=6] [SECONDS=5] [ROUNDS_PER_PAIR=2]
 #   SAME=1 bash bench/access-log-ab.sh ...   both servers with --no-access-log: the instrument's own spread
+#   B_ROOT=DIR B_MODE=on bash bench/access-log-ab.sh ...   B is another build (a checkout with bin/ and dist/),
+#                                                          in mode B_MODE: a change measured against the one before it
 set -euo pipefail
 pairs=${1:-6}
 seconds=${2:-5}
@@ -32,10 +34,10 @@ wrk.headers["Access-Control-Request-Method"] = "PUT"
 wrk.headers["Access-Control-Request-Headers"] = "X-Sdk-Date"
 LUA
 
-start() { # $1: port, $2: on|off, $3: stdout file
+start() { # $1: port, $2: on|off, $3: stdout file, $4: the build's root (default: this one)
   local flag=()
   [ "$2" = off ] && flag=(--no-access-log)
-  taskset -c 0 node "$root/bin/crossgate.js" start --config "$dir/config.json" --listen "127.0.0.1:$1" \
+  taskset -c 0 node "${4:-$root}/bin/crossgate.js" start --config "$dir/config.json" --listen "127.0.0.1:$1" \
     "${flag[@]}" >"$3" 2>"$3.err" &
   pids+=($!)
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.2; done
@@ -49,18 +51,20 @@ load() { # $1: seconds, $2: port -> req/s
 
 a_mode=on
 [ "${SAME:-}" = 1 ] && a_mode=off
+b_mode=${B_MODE:-off}
+b_root=${B_ROOT:-$root}
 stop_pair() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
 
 ratios=()
 for pair in $(seq "$pairs"); do
   half=$(( pair % 2 == 1 ? 1 : 2 ))
-  pa=$((20000 + RANDOM % 10000))
-  pb=$((30000 + RANDOM % 10000))
+  pa=$((20000 + RANDOM % 6000)) # below the ephemeral range (32768 and up), where wrk's own sockets are
+  pb=$((26000 + RANDOM % 6000))
   if [ "$half" = 1 ]; then
     start "$pa" "$a_mode" "$dir/a.log"
-    start "$pb" off "$dir/b.log"
+    start "$pb" "$b_mode" "$dir/b.log" "$b_root"
   else
-    start "$pb" off "$dir/b.log"
+    start "$pb" "$b_mode" "$dir/b.log" "$b_root"
     start "$pa" "$a_mode" "$dir/a.log"
   fi
   load 2 "$pa" >/dev/null &
@@ -81,9 +85,9 @@ for pair in $(seq "$pairs"); do
     a=$(cat "$dir/ra")
     b=$(cat "$dir/rb")
     ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", a / b}')")
-    echo "pair $pair round $r: access log $a_mode $a req/s, off $b req/s, ratio ${ratios[-1]}"
+    echo "pair $pair round $r: access log $a_mode $a req/s, B $b_mode $b req/s, ratio ${ratios[-1]}"
   done
   stop_pair
 done
 median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
-echo "median ratio ($a_mode/off) of ${#ratios[@]} rounds in $pairs pairs: $median"
+echo "median ratio ($a_mode/B $b_mode) of ${#ratios[@]} rounds in $pairs pairs: $median"
