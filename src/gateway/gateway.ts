@@ -16,7 +16,7 @@ import type { Backend, BackendRequest, BackendResponse } from "./backends/types.
 import { logValue, MAX_LOGGED_VALUE } from "./log-value.js";
 import { newRequestId } from "./request-id.js";
 import { requestView } from "./request-view.js";
-import { errorBody, formatDuration, writeResponse } from "./respond.js";
+import { answerEmpty, errorBody, formatDuration, writeResponse } from "./respond.js";
 
 /** A snapshot with the backends built for it: the unit that is swapped atomically. */
 interface Generation {
@@ -355,8 +355,7 @@ export class Gateway {
     if (this.#draining) flat.push("connection", "close");
     if (ex.generation.snapshot.serverTiming) flat.push("server-timing", this.#serverTiming(ex, undefined));
     flat.push("content-length", "0");
-    ex.res.writeHead(200, flat);
-    ex.res.end();
+    answerEmpty(ex.res, 200, flat);
   }
 
   /** The gateway's Server-Timing value; a backend's own metrics (`theirs`) are kept, after the gateway's. */

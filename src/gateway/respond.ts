@@ -20,6 +20,30 @@ export function formatDuration(ms: number): string {
   return `${whole}.${tenths - whole * 10}`;
 }
 
+/** A response that can send a complete answer without a body in one step (HTTP/2's, ./listeners/messages.ts). */
+interface AnswersEmpty {
+  answerEmpty(status: number, headers: OutgoingHttpHeader[]): void;
+}
+
+/**
+ * Sends a complete answer without a body: `writeHead` then `end()`, or, on HTTP/2, one HEADERS frame
+ * that ends the stream (HTTP/2 has no status message).
+ */
+export function answerEmpty(
+  res: ServerResponse,
+  status: number,
+  flat: OutgoingHttpHeader[],
+  statusMessage?: string,
+): void {
+  const direct = (res as unknown as Partial<AnswersEmpty>).answerEmpty;
+  if (direct !== undefined) direct.call(res, status, flat);
+  else {
+    if (statusMessage !== undefined) res.writeHead(status, statusMessage, flat);
+    else res.writeHead(status, flat);
+    res.end();
+  }
+}
+
 /** Complete bodies up to this size are written together with the head (see writeResponse). */
 const INLINE_BODY_MAX = 16 * 1024;
 
@@ -65,6 +89,10 @@ export function writeResponse(
   if (body === null || typeof body === "string" || Buffer.isBuffer(body)) {
     const length = body === null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.length;
     const flat = flatten(headers, String(length));
+    if (length === 0) {
+      answerEmpty(res, status, flat, statusMessage);
+      return undefined;
+    }
     if (statusMessage !== undefined) res.writeHead(status, statusMessage, flat);
     else res.writeHead(status, flat);
     if (body !== null && typeof body !== "string" && body.length <= INLINE_BODY_MAX) {

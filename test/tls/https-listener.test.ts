@@ -362,6 +362,60 @@ describeWithOpenssl("an https listener (TLS, HTTP/2 and HTTP/1.1 on one port)", 
       }
     });
 
+    it("answers an HTTP/2 preflight in one HEADERS frame that ends the stream: no DATA frame, no trailers", async () => {
+      const session = await openSession(gw.url, f.ca.cert);
+      try {
+        const frames = await new Promise<{
+          flags: number;
+          status: number;
+          hsts: unknown;
+          data: number;
+          trailers: boolean;
+        }>((resolve, reject) => {
+          const stream = session.request(
+            {
+              ":method": "OPTIONS",
+              ":path": "/echo/x",
+              ":authority": "api.test",
+              origin: ORIGIN,
+              "access-control-request-method": "PUT",
+            },
+            { endStream: true },
+          );
+          let flags = -1;
+          let status = 0;
+          let hsts: unknown;
+          let data = 0;
+          let trailers = false;
+          stream.on("response", (headers, frameFlags) => {
+            flags = frameFlags;
+            status = Number(headers[":status"]);
+            hsts = headers["strict-transport-security"];
+          });
+          stream.on("data", (chunk: Buffer) => {
+            data += chunk.length;
+          });
+          stream.on("trailers", () => {
+            trailers = true;
+          });
+          stream.on("error", reject);
+          stream.on("close", () => resolve({ flags, status, hsts, data, trailers }));
+        });
+        expect(frames.status).toBe(200);
+        expect(frames.flags & constants.NGHTTP2_FLAG_END_STREAM).toBe(constants.NGHTTP2_FLAG_END_STREAM);
+        expect(frames.hsts).toBe("max-age=31536000; includeSubDomains");
+        expect(frames.data).toBe(0);
+        expect(frames.trailers).toBe(false);
+      } finally {
+        session.close();
+      }
+      // Observed as any answer: counted, and logged once with its status.
+      for (let i = 0; i < 50 && !logLines.some((l) => l.msg === "request"); i++) await sleep(10);
+      expect(logLines.filter((l) => l.msg === "request").map((l) => [l.protocol, l.status])).toEqual([
+        ["2.0", 200],
+      ]);
+    });
+
     it("never sends Strict-Transport-Security on plain http, whatever the group says", async () => {
       const plain = await startGateway(
         snapshotOrThrow({

@@ -70,6 +70,17 @@ function addHttp2Header(
     ];
 }
 
+/** A writeHead call's fields as an HTTP/2 response's (addHttp2Header), in their order. */
+function http2Fields(headers: HeadArgument): Record<string, OutgoingHttpHeader> {
+  const out: Record<string, OutgoingHttpHeader> = {};
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) addHttp2Header(out, String(headers[i]), headers[i + 1]);
+  } else if (headers !== undefined) {
+    for (const name in headers) addHttp2Header(out, name, headers[name]);
+  }
+  return out;
+}
+
 export interface TlsMessageClasses {
   readonly Http1ServerResponse: typeof ServerResponse;
   readonly Http2ServerRequest: typeof Http2ServerRequest;
@@ -175,16 +186,25 @@ export function tlsMessageClasses(state: ListenerState): TlsMessageClasses {
      * Names are lowercase on the wire (RFC 9113 section 8.2.1).
      */
     override writeHead(statusCode: number, a?: unknown, b?: unknown): this {
-      const headers = headersArgument(a, b);
-      const out: Record<string, OutgoingHttpHeader> = {};
-      if (Array.isArray(headers)) {
-        for (let i = 0; i < headers.length; i += 2) addHttp2Header(out, String(headers[i]), headers[i + 1]);
-      } else if (headers !== undefined) {
-        for (const name in headers) addHttp2Header(out, name, headers[name]);
-      }
+      const out = http2Fields(headersArgument(a, b));
       const hsts = state.hsts.valueFor(this.req.headers.host);
       if (hsts !== undefined) out[HSTS] = hsts;
       return super.writeHead(statusCode, out as OutgoingHttpHeaders);
+    }
+
+    /**
+     * A complete answer without a body (a preflight) in one HEADERS frame that ends the stream. Through
+     * writeHead then end(), node:http2's compatibility layer sends the head with the stream still
+     * open, then an empty DATA frame that ends it once its trailers round (`waitForTrailers`, for
+     * `addTrailers`) is done. end() with the fields already set marks the response as ending before
+     * it sends the head (writeHead above, HSTS included), and with nothing left to send node:http2
+     * writes no DATA frame and asks for no trailers. The fields and their order are writeHead's.
+     */
+    answerEmpty(statusCode: number, headers: OutgoingHttpHeader[]): void {
+      const out = http2Fields(headers);
+      for (const name in out) this.setHeader(name, out[name] as OutgoingHttpHeader);
+      this.statusCode = statusCode;
+      this.end();
     }
 
     /** The gateway cuts the stream (a backend failed mid-body): RST_STREAM, counted as the gateway's. */
