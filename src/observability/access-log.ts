@@ -29,8 +29,8 @@ export interface AccessEntry {
 
 /**
  * What a JSON string must escape (a quote, a backslash, a control character), and anything beyond
- * ASCII: every line stays ASCII, so the sink copies it byte for byte (one byte per character, no
- * UTF-8 encoding pass), and no byte of a logged value can pass for a terminal control sequence.
+ * ASCII: every line stays ASCII, so the sink writes it as latin1, byte for byte (one byte per
+ * character, no UTF-8 encoding pass), and no byte of a logged value can pass for a terminal control sequence.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
 const NOT_PLAIN = /[\u0000-\u001f"\\\u007f-\uffff]/;
