@@ -20,9 +20,10 @@ export function formatDuration(ms: number): string {
   return `${whole}.${tenths - whole * 10}`;
 }
 
-/** A response that can send a complete answer without a body in one step (HTTP/2's, ./listeners/messages.ts). */
-interface AnswersEmpty {
+/** What HTTP/2's response adds for complete answers (./listeners/messages.ts): fewer frames, no trailers round. */
+interface CompleteAnswers {
   answerEmpty(status: number, headers: OutgoingHttpHeader[]): void;
+  answerComplete(status: number, headers: OutgoingHttpHeader[], body: Buffer | string): void;
 }
 
 /**
@@ -35,7 +36,7 @@ export function answerEmpty(
   flat: OutgoingHttpHeader[],
   statusMessage?: string,
 ): void {
-  const direct = (res as unknown as Partial<AnswersEmpty>).answerEmpty;
+  const direct = (res as unknown as Partial<CompleteAnswers>).answerEmpty;
   if (direct !== undefined) direct.call(res, status, flat);
   else {
     if (statusMessage !== undefined) res.writeHead(status, statusMessage, flat);
@@ -91,6 +92,11 @@ export function writeResponse(
     const flat = flatten(headers, String(length));
     if (length === 0) {
       answerEmpty(res, status, flat, statusMessage);
+      return undefined;
+    }
+    const complete = (res as unknown as Partial<CompleteAnswers>).answerComplete;
+    if (complete !== undefined) {
+      complete.call(res, status, flat, body as Buffer | string);
       return undefined;
     }
     if (statusMessage !== undefined) res.writeHead(status, statusMessage, flat);

@@ -416,6 +416,29 @@ describeWithOpenssl("an https listener (TLS, HTTP/2 and HTTP/1.1 on one port)", 
       ]);
     });
 
+    it("answers complete bodies over HTTP/2 whole, HEAD with the head alone, HSTS on both", async () => {
+      const session = await openSession(gw.url, f.ca.cert);
+      try {
+        for (const method of ["GET", "HEAD"]) {
+          const result = await finish(
+            session.request({ ":method": method, ":path": "/where", ":authority": "api.test" }, { endStream: true }),
+          );
+          expect(result.status).toBe(200);
+          expect(result.rstCode).toBe(constants.NGHTTP2_NO_ERROR);
+          expect(result.headers["content-length"]).toBe("9");
+          expect(result.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
+          expect(result.body).toBe(method === "GET" ? "api group" : "");
+        }
+      } finally {
+        session.close();
+      }
+      for (let i = 0; i < 50 && logLines.filter((l) => l.msg === "request").length < 2; i++) await sleep(10);
+      expect(logLines.filter((l) => l.msg === "request").map((l) => [l.method, l.status])).toEqual([
+        ["GET", 200],
+        ["HEAD", 200],
+      ]);
+    });
+
     it("never sends Strict-Transport-Security on plain http, whatever the group says", async () => {
       const plain = await startGateway(
         snapshotOrThrow({

@@ -207,6 +207,31 @@ export function tlsMessageClasses(state: ListenerState): TlsMessageClasses {
       this.end();
     }
 
+    /**
+     * A complete answer with its body: HEADERS, then DATA frames, the last one ending the stream. The
+     * compatibility layer's writeHead asks node:http2 to wait for trailers (for `addTrailers`), which
+     * costs an empty DATA frame after the body and a round through JavaScript per response; a
+     * complete body has no trailers. Fields as writeHead's, HSTS included; a stream already gone gets
+     * nothing (its close is observed as the client's).
+     */
+    answerComplete(statusCode: number, headers: OutgoingHttpHeader[], body: Buffer | string): void {
+      const stream = this.stream;
+      if (this.req.method === "HEAD") {
+        // Through the compatibility layer: its end() is what makes it report a HEAD stream's close.
+        this.writeHead(statusCode, headers);
+        this.end();
+        return;
+      }
+      if (stream.destroyed || stream.closed) return;
+      const out = http2Fields(headers);
+      const hsts = state.hsts.valueFor(this.req.headers.host);
+      if (hsts !== undefined) out[HSTS] = hsts;
+      out[":status"] = statusCode;
+      this.statusCode = statusCode;
+      stream.respond(out as OutgoingHttpHeaders);
+      stream.end(body);
+    }
+
     /** The gateway cuts the stream (a backend failed mid-body): RST_STREAM, counted as the gateway's. */
     override destroy(error?: Error): this {
       (this.stream as unknown as Record<symbol, boolean>)[GATEWAY_RESET] = true;
