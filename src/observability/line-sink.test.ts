@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { AccessLog } from "./access-log.js";
 import { FdSink } from "./line-sink.js";
 
 const files: string[] = [];
@@ -29,6 +30,44 @@ describe("FdSink: the access log's buffered destination", () => {
     written.forEach((text, i) => {
       expect(JSON.parse(text).n).toBe(i);
     });
+  });
+
+  it("writes an access log's lines byte for byte: the file holds the lines the log made, in order", async () => {
+    const { path, fd } = tempFile("access");
+    const sink = new FdSink(fd, { flushMs: 5 });
+    const log = new AccessLog(sink, { worker: 3 });
+    const oneByOne: string[] = [];
+    const reference = new AccessLog(
+      { push: (line) => oneByOne.push(line), drain: async () => {}, flushSync() {} },
+      { worker: 3 },
+    );
+    const time = Date.now;
+    Date.now = () => 1_700_000_000_000; // both logs print the same time
+    try {
+      for (let i = 0; i < 3000; i++) {
+        const entry = {
+          requestId: `${i.toString(16).padStart(32, "0")}`,
+          method: i % 3 === 0 ? "GET" : "OPTIONS",
+          protocol: "1.1",
+          host: i % 5 === 0 ? "é.test" : "a.test",
+          path: `/items/${i % 7}`,
+          origin: i % 11 === 0 ? undefined : "https://app.test",
+          api: i % 2 === 0 ? "items" : "",
+          status: i % 13 === 0 ? 403 : 200,
+          cors: { verdict: "allowed", reason: "ORIGIN_ALLOWED", preflight: i % 3 !== 0 },
+          durationMs: i / 97,
+          upstreamMs: i % 4 === 0 ? i / 89 : undefined,
+        };
+        log.write(entry);
+        reference.write(entry);
+      }
+    } finally {
+      Date.now = time;
+    }
+    await sink.drain();
+    closeSync(fd);
+    expect(readFileSync(path, "latin1")).toBe(oneByOne.join(""));
+    expect(oneByOne).toHaveLength(3000);
   });
 
   it("writes a few lines after a short wait, without being asked to drain", async () => {

@@ -421,7 +421,10 @@ describeWithOpenssl("an https listener (TLS, HTTP/2 and HTTP/1.1 on one port)", 
       try {
         for (const method of ["GET", "HEAD"]) {
           const result = await finish(
-            session.request({ ":method": method, ":path": "/where", ":authority": "api.test" }, { endStream: true }),
+            session.request(
+              { ":method": method, ":path": "/where", ":authority": "api.test" },
+              { endStream: true },
+            ),
           );
           expect(result.status).toBe(200);
           expect(result.rstCode).toBe(constants.NGHTTP2_NO_ERROR);
