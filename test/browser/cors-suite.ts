@@ -184,10 +184,9 @@ function recordHits(gateway: RunningGateway): Hit[] {
       responseHeaders: {},
     };
     hits.push(hit);
-    // The gateway passes its headers to writeHead, which does not keep them for getHeaders(): note them there.
-    const writeHead = res.writeHead;
-    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-      const last = args[args.length - 1];
+    // The gateway passes its headers to writeHead, which does not keep them for getHeaders(): note them
+    // there, and in HTTP/2's complete answers (answerEmpty, answerComplete), which take the same flat list.
+    const note = (last: unknown): void => {
       if (Array.isArray(last)) {
         // The flat form: [name, value, name, value, ...]; a repeated name keeps its values in order.
         for (let i = 0; i + 1 < last.length; i += 2) {
@@ -203,8 +202,21 @@ function recordHits(gateway: RunningGateway): Hit[] {
         for (const [name, value] of Object.entries(last as OutgoingHttpHeaders))
           hit.responseHeaders[name.toLowerCase()] = value;
       }
+    };
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      note(args[args.length - 1]);
       return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
     } as typeof res.writeHead;
+    const complete = res as unknown as Record<string, ((...a: unknown[]) => void) | undefined>;
+    for (const method of ["answerEmpty", "answerComplete"]) {
+      const original = complete[method];
+      if (original === undefined) continue;
+      complete[method] = function (this: unknown, ...args: unknown[]) {
+        note(args[1]);
+        return original.apply(this, args);
+      };
+    }
     res.once("finish", () => {
       hit.status = res.statusCode;
       hit.responseHeaders = { ...res.getHeaders(), ...hit.responseHeaders };
