@@ -96,7 +96,7 @@ export class FdSink implements LineSink {
   /** Queues the lines being collected as one chunk, and starts the next. */
   #seal(): void {
     if (this.#used === 0) return;
-    this.#queue.push(this.#lines.length === 1 ? (this.#lines[0] as string) : this.#lines.join(""));
+    this.#queue.push(this.#lines.join(""));
     this.#queuedBytes += this.#used;
     this.#lines = [];
     this.#used = 0;

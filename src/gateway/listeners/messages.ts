@@ -186,10 +186,15 @@ export function tlsMessageClasses(state: ListenerState): TlsMessageClasses {
      * Names are lowercase on the wire (RFC 9113 section 8.2.1).
      */
     override writeHead(statusCode: number, a?: unknown, b?: unknown): this {
-      const out = http2Fields(headersArgument(a, b));
+      return super.writeHead(statusCode, this.#fieldsWithHsts(headersArgument(a, b)) as OutgoingHttpHeaders);
+    }
+
+    /** The fields as HTTP/2 sends them (http2Fields), with the group's Strict-Transport-Security. */
+    #fieldsWithHsts(headers: HeadArgument): Record<string, OutgoingHttpHeader> {
+      const out = http2Fields(headers);
       const hsts = state.hsts.valueFor(this.req.headers.host);
       if (hsts !== undefined) out[HSTS] = hsts;
-      return super.writeHead(statusCode, out as OutgoingHttpHeaders);
+      return out;
     }
 
     /**
@@ -215,17 +220,15 @@ export function tlsMessageClasses(state: ListenerState): TlsMessageClasses {
      * nothing (its close is observed as the client's).
      */
     answerComplete(statusCode: number, headers: OutgoingHttpHeader[], body: Buffer | string): void {
-      const stream = this.stream;
       if (this.req.method === "HEAD") {
         // Through the compatibility layer: its end() is what makes it report a HEAD stream's close.
         this.writeHead(statusCode, headers);
         this.end();
         return;
       }
+      const stream = this.stream;
       if (stream.destroyed || stream.closed) return;
-      const out = http2Fields(headers);
-      const hsts = state.hsts.valueFor(this.req.headers.host);
-      if (hsts !== undefined) out[HSTS] = hsts;
+      const out = this.#fieldsWithHsts(headers);
       out[":status"] = statusCode;
       this.statusCode = statusCode;
       stream.respond(out as OutgoingHttpHeaders);
