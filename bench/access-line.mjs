@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * What building one access log line costs, alone: AccessLog.write with a sink that collects lines and
- * joins them into one string per 64 KiB as FdSink does (no write to any file), 5 batches of 500,000
+ * joins them into one string per 256 KiB as FdSink does for a file (`--chunk KIB` to change; no write to any file), 5 batches of 500,000
  * lines, ns per line for each batch. For before/after comparisons of the line's code (`--dist` a copy of dist/ made before a
  * change); the writes' own cost is gateway-micro's `--access-log FILE` against `--access-log discard`.
  *
@@ -11,7 +11,10 @@ import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ options: { dist: { type: "string", default: "dist" } } });
+const { values } = parseArgs({
+  options: { dist: { type: "string", default: "dist" }, chunk: { type: "string", default: "256" } },
+});
+const chunkBytes = Number(values.chunk) * 1024;
 const dist = isAbsolute(values.dist)
   ? pathToFileURL(`${values.dist}/`)
   : new URL(`../${values.dist}/`, import.meta.url);
@@ -24,7 +27,7 @@ let joined = 0;
 const log = new AccessLog({
   push(line) {
     bytes += line.length;
-    if (used + line.length > 64 * 1024) {
+    if (used + line.length > chunkBytes) {
       joined += held.join("").length;
       held = [];
       used = 0;

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { AccessLog } from "./access-log.js";
 import { FdSink } from "./line-sink.js";
@@ -68,6 +69,40 @@ describe("FdSink: the access log's buffered destination", () => {
     closeSync(fd);
     expect(readFileSync(path, "latin1")).toBe(oneByOne.join(""));
     expect(oneByOne).toHaveLength(3000);
+  });
+
+  it("writes lines of any size, those longer than a write's buffer included, whole and in order", async () => {
+    // Lines are joined into chunks of up to 256 KiB for a file; a line larger than that is a chunk of
+    // its own. Whatever the mix, with or without a drain midway, the file is the lines pushed.
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            { weight: 20, arbitrary: fc.integer({ min: 0, max: 600 }) },
+            { weight: 1, arbitrary: fc.integer({ min: 60_000, max: 300_000 }) },
+          ),
+          { minLength: 1, maxLength: 3000 },
+        ),
+        fc.boolean(),
+        async (sizes, drainMidway) => {
+          const { path, fd } = tempFile(`sizes-${run++}`);
+          const sink = new FdSink(fd, { flushMs: 5 });
+          const pushed: string[] = [];
+          for (const [i, size] of sizes.entries()) {
+            const text = `${i} ${String.fromCharCode(97 + (i % 26)).repeat(size)}\n`;
+            pushed.push(text);
+            sink.push(text);
+            if (drainMidway && i === sizes.length >> 1) await sink.drain();
+          }
+          await sink.drain();
+          closeSync(fd);
+          expect(readFileSync(path, "latin1")).toBe(pushed.join(""));
+          rmSync(path);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it("writes a few lines after a short wait, without being asked to drain", async () => {

@@ -25,8 +25,8 @@ export interface FdSinkOptions {
 const PIPE_CHUNK = 4096;
 /**
  * A write has a fixed cost beyond its bytes (the thread pool's round, the switches, the caches refilled
- * after them) that showed in throughput: 16 KiB chunks measured 4% slower than 64 KiB, 256 KiB 2%
- * faster, 1 MiB no better (docs/benchmarks.md, the access log's change 7).
+ * after them) that showed in throughput: 16 KiB chunks measured 4% slower than 64 KiB, 256 KiB 0.5-2.4%
+ * faster in five paired sets, 1 MiB no better (docs/benchmarks.md, the access log's change 7).
  */
 const FILE_CHUNK = 256 * 1024;
 
