@@ -260,6 +260,14 @@ describe("one wording for one problem", () => {
     ]);
   });
 
+  it("a {__proto__} path parameter is refused with its reason: on a plain object it would be the prototype, and lost", () => {
+    const problems = errorsOf({
+      apis: [api({ path: "/users/{__proto__}" }), api({ name: "b", path: "/b/{constructor}" })],
+    });
+    expect(problems.map((p) => `${p.path} ${p.code}`)).toEqual(["apis[0].path API_PATH"]);
+    expect(problems[0]?.reason).toContain("{__proto__} cannot name a parameter");
+  });
+
   it("the configuration that is not an object is worded like any other value that is not an object", () => {
     const [root] = errorsOf([1]);
     const [item] = errorsOf({ apis: [[1]] });

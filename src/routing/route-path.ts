@@ -34,6 +34,11 @@ export function parseRoutePath(path: string, allowParams = true): RoutePathResul
     if (param) {
       if (!allowParams) return { ok: false, reason: "cannot have {param} segments" };
       const name = param[1] as string;
+      if (name === "__proto__") {
+        // Parameters become keys of plain objects (the router's match, a function's pathParameters),
+        // where `__proto__` is not a key but the object's prototype: the value would be lost.
+        return { ok: false, reason: "{__proto__} cannot name a parameter (choose another name)" };
+      }
       if (names.has(name)) return { ok: false, reason: `uses {${name}} twice` };
       names.add(name);
       if (param[2] === "+") {

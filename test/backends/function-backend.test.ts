@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import fc from "fast-check";
 import { request } from "undici";
 import {
   afterAll,
@@ -67,6 +68,9 @@ const HANDLERS: Record<string, string> = {
       "string-result": "200 OK",
     };
     return cases[event.queryStringParameters.case];
+  }`,
+  "proto-headers.mjs": `export function handler() {
+    return JSON.parse('{"statusCode":200,"headers":{"__proto__":"x","toString":"y"},"multiValueHeaders":{"constructor":["a","b"],"__proto__":["p","q"]},"body":"ok"}');
   }`,
   "no-handler.mjs": `export const notAHandler = 1;`,
   "syntax-error.mjs": `export function handler( {`,
@@ -154,6 +158,85 @@ describe("function backend: the proxy event", () => {
     expect(event.multiValueHeaders["x-multi"]).toEqual(["one", "two"]);
     expect(event.headers.host).toBe("shop.test");
     expect(event.headers).not.toHaveProperty("X-Multi");
+  });
+
+  it("gives header and query names like toString, constructor and __proto__ as the client sent them (they once answered 500)", async () => {
+    const gw = await startWith(resources, { apis: [fnApi("echo", "echo.mjs")] });
+    const r = await rawRequest(
+      gw.address.port,
+      [
+        "GET /echo?toString=1&constructor=2&__proto__=3&hasOwnProperty=4&toString=5 HTTP/1.1",
+        "Host: fn.test",
+        "toString: a",
+        "Constructor: b",
+        "__proto__: c",
+        "valueOf: d",
+        "toString: e",
+        "Connection: close",
+        "",
+        "",
+      ].join("\r\n"),
+    );
+    expect(r.status).toBe(200);
+    const { event } = JSON.parse(r.body);
+    expect(Object.entries(event.queryStringParameters)).toEqual([
+      ["toString", "5"],
+      ["constructor", "2"],
+      ["__proto__", "3"],
+      ["hasOwnProperty", "4"],
+    ]);
+    expect(Object.keys(event.multiValueQueryStringParameters)).toEqual([
+      "toString",
+      "constructor",
+      "__proto__",
+      "hasOwnProperty",
+    ]);
+    expect(event.multiValueQueryStringParameters.toString).toEqual(["1", "5"]);
+    expect(event.headers).toMatchObject({ tostring: "a, e", constructor: "b", valueof: "d" });
+    expect(Object.getOwnPropertyDescriptor(event.headers, "__proto__")?.value).toBe("c");
+    expect(event.multiValueHeaders.tostring).toEqual(["a", "e"]);
+  });
+
+  it("gives any header and query names, in any order and repetition, as the client sent them (property)", async () => {
+    const gw = await startWith(resources, { apis: [fnApi("echo", "echo.mjs")] });
+    const name = fc.oneof(
+      fc.constantFrom("toString", "constructor", "__proto__", "hasOwnProperty", "valueOf", "isPrototypeOf"),
+      fc.stringMatching(/^x-[a-z_]{1,6}$/),
+    );
+    const value = fc.stringMatching(/^[a-z0-9]{0,6}$/);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(name, value), { maxLength: 8 }),
+        fc.array(fc.tuple(name, value), { minLength: 1, maxLength: 8 }),
+        async (headers, query) => {
+          const search = new URLSearchParams(query).toString();
+          const r = await rawRequest(
+            gw.address.port,
+            [
+              `GET /echo?${search} HTTP/1.1`,
+              "Host: fn.test",
+              ...headers.map(([n, v]) => `${n}: ${v}`),
+              "Connection: close",
+              "",
+              "",
+            ].join("\r\n"),
+          );
+          expect(r.status).toBe(200);
+          const { event } = JSON.parse(r.body);
+          const expectedQuery = new Map<string, string[]>();
+          for (const [n, v] of query) expectedQuery.set(n, [...(expectedQuery.get(n) ?? []), v]);
+          expect(Object.entries(event.multiValueQueryStringParameters)).toEqual([...expectedQuery]);
+          const expectedHeaders = new Map<string, string[]>();
+          for (const [n, v] of headers)
+            expectedHeaders.set(n.toLowerCase(), [...(expectedHeaders.get(n.toLowerCase()) ?? []), v]);
+          for (const [n, values] of expectedHeaders) {
+            expect(Object.getOwnPropertyDescriptor(event.multiValueHeaders, n)?.value).toEqual(values);
+            expect(Object.getOwnPropertyDescriptor(event.headers, n)?.value).toBe(values.join(", "));
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it("gives a GET without a body or query null body and null query maps", async () => {
@@ -298,6 +381,25 @@ describe("function backend: faults", () => {
     expect(log).toContain(join(dir, file));
     expect(log).toContain(secret);
     await expectHealthy(gw.url);
+  });
+
+  it("sends a handler's header named __proto__, toString or constructor like any other", async () => {
+    const gw = await startWith(resources, { apis: [fnApi("proto", "proto-headers.mjs")] });
+    const r = await rawRequest(
+      gw.address.port,
+      ["GET /proto HTTP/1.1", "Host: fn.test", "Connection: close", "", ""].join("\r\n"),
+    );
+    expect(r.status).toBe(200);
+    expect(r.body).toBe("ok");
+    const lines = r.headerLines.filter(([n]) => ["__proto__", "tostring", "constructor"].includes(n));
+    // multiValueHeaders wins over headers for the same name, as API Gateway merges them.
+    expect(lines).toEqual([
+      ["__proto__", "p"],
+      ["__proto__", "q"],
+      ["tostring", "y"],
+      ["constructor", "a"],
+      ["constructor", "b"],
+    ]);
   });
 
   it("answers a handler that outlives timeoutMs with 504, then serves the next request", async () => {

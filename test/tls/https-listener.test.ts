@@ -88,6 +88,11 @@ describeWithOpenssl("an https listener (TLS, HTTP/2 and HTTP/1.1 on one port)", 
           res.end("part two");
           return;
         }
+        if (path === "/proto-fields") {
+          res.writeHead(200, ["Constructor", "c1", "__proto__", "p", "toString", "t", "constructor", "c2"]);
+          res.end("fields");
+          return;
+        }
         if (path === "/slow") {
           slow.open++;
           slow.maxOpen = Math.max(slow.maxOpen, slow.open);
@@ -315,6 +320,26 @@ describeWithOpenssl("an https listener (TLS, HTTP/2 and HTTP/1.1 on one port)", 
       expect(overH2.status).toBe(200);
       expect(overH2.headers["http2-settings"]).toBeUndefined();
       expect(echoed.headers["http2-settings"]).toBeUndefined();
+    });
+
+    it("passes a backend's fields named constructor, __proto__ or toString on like any other, on both protocols", async () => {
+      for (const transport of [h2, h1s]) {
+        const r = await transport.send(gw.url, "GET", "/echo/proto-fields", { host: "api.test" });
+        expect(r.status).toBe(200);
+        const fields: [string, string][] = [];
+        for (let i = 0; i < r.rawHeaders.length; i += 2) {
+          const name = (r.rawHeaders[i] as string).toLowerCase();
+          if (["constructor", "__proto__", "tostring"].includes(name))
+            fields.push([name, r.rawHeaders[i + 1] as string]);
+        }
+        // A repeated field's values travel together, where the first of them stood (as for any name).
+        expect(fields).toEqual([
+          ["constructor", "c1"],
+          ["constructor", "c2"],
+          ["__proto__", "p"],
+          ["tostring", "t"],
+        ]);
+      }
     });
 
     it("answers a CORS refusal over HTTP/2 without a status message, and over HTTPS/1.1 with webMethods' reason phrase", async () => {

@@ -101,23 +101,26 @@ async function load(path: string): Promise<Loaded> {
   return { ok: true, handler: handler as Handler };
 }
 
+/**
+ * Maps keyed by what the client sent (header and query parameter names) are built in a Map and made
+ * objects at the end: `toString`, `constructor` or `__proto__` are names like any other, own
+ * properties of an ordinary object as in an event JSON.parse would give, never the prototype's.
+ */
 function headerMaps(rawHeaders: readonly string[]): {
   headers: Record<string, string>;
   multiValueHeaders: Record<string, string[]>;
 } {
-  const multiValueHeaders: Record<string, string[]> = {};
+  const multi = new Map<string, string[]>();
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
     const value = rawHeaders[i + 1] as string;
-    const list = multiValueHeaders[name];
+    const list = multi.get(name);
     if (list) list.push(value);
-    else multiValueHeaders[name] = [value];
+    else multi.set(name, [value]);
   }
-  const headers: Record<string, string> = {};
-  for (const [name, values] of Object.entries(multiValueHeaders)) {
-    headers[name] = values.join(name === "cookie" ? "; " : ", ");
-  }
-  return { headers, multiValueHeaders };
+  const joined = new Map<string, string>();
+  for (const [name, values] of multi) joined.set(name, values.join(name === "cookie" ? "; " : ", "));
+  return { headers: Object.fromEntries(joined), multiValueHeaders: Object.fromEntries(multi) };
 }
 
 function queryMaps(query: string): {
@@ -125,15 +128,17 @@ function queryMaps(query: string): {
   multi: Record<string, string[]> | null;
 } {
   if (query.length <= 1) return { single: null, multi: null };
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = new Map<string, string>();
+  const multi = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(query.slice(1))) {
-    single[name] = value;
-    const list = multi[name];
+    single.set(name, value);
+    const list = multi.get(name);
     if (list) list.push(value);
-    else multi[name] = [value];
+    else multi.set(name, [value]);
   }
-  return Object.keys(single).length === 0 ? { single: null, multi: null } : { single, multi };
+  return single.size === 0
+    ? { single: null, multi: null }
+    : { single: Object.fromEntries(single), multi: Object.fromEntries(multi) };
 }
 
 type Checked =
@@ -172,12 +177,13 @@ export function checkResult(result: unknown): Checked {
   if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) {
     return { ok: false, problem: `statusCode ${JSON.stringify(status)} is not an integer from 200 to 599` };
   }
-  const headers: HeaderBag = {};
+  // A Map first, as for the event's maps: a handler's own `__proto__` field is a name, not a prototype.
+  const fields = new Map<string, string | string[]>();
   try {
     if (result.headers !== undefined && result.headers !== null) {
       if (!isRecord(result.headers)) throw new Error("headers is not an object");
       for (const [name, value] of Object.entries(result.headers)) {
-        headers[name.toLowerCase()] = headerValue(name, value, "headers");
+        fields.set(name.toLowerCase(), headerValue(name, value, "headers"));
       }
     }
     if (result.multiValueHeaders !== undefined && result.multiValueHeaders !== null) {
@@ -186,12 +192,13 @@ export function checkResult(result: unknown): Checked {
       for (const [name, values] of Object.entries(result.multiValueHeaders)) {
         if (!Array.isArray(values)) throw new Error(`multiValueHeaders.${name} is not an array`);
         const texts = values.map((v) => headerValue(name, v, "multiValueHeaders"));
-        headers[name.toLowerCase()] = texts.length === 1 ? texts[0] : texts;
+        fields.set(name.toLowerCase(), texts.length === 1 ? (texts[0] as string) : texts);
       }
     }
   } catch (error) {
     return { ok: false, problem: (error as Error).message };
   }
+  const headers: HeaderBag = Object.fromEntries(fields);
   const base64 = result.isBase64Encoded;
   if (base64 !== undefined && base64 !== null && typeof base64 !== "boolean") {
     return { ok: false, problem: "isBase64Encoded is not a boolean" };

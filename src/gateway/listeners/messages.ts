@@ -61,13 +61,18 @@ function addHttp2Header(
   if (value === undefined) return;
   const name = rawName.toLowerCase();
   if (CONNECTION_SPECIFIC.has(name) || (name === "te" && value !== "trailers")) return;
-  const previous = out[name];
-  if (previous === undefined) out[name] = value;
-  else
-    out[name] = [
-      ...(Array.isArray(previous) ? previous : [String(previous)]),
-      ...(Array.isArray(value) ? value : [String(value)]),
-    ];
+  // Own fields only: a backend's `constructor` or `__proto__` field is a name, not Object.prototype's.
+  const previous = Object.hasOwn(out, name) ? out[name] : undefined;
+  const joined =
+    previous === undefined
+      ? value
+      : [
+          ...(Array.isArray(previous) ? previous : [String(previous)]),
+          ...(Array.isArray(value) ? value : [String(value)]),
+        ];
+  if (name === "__proto__")
+    Object.defineProperty(out, name, { value: joined, enumerable: true, writable: true, configurable: true });
+  else out[name] = joined;
 }
 
 /** A writeHead call's fields as an HTTP/2 response's (addHttp2Header), in their order. */
