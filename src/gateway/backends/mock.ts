@@ -1,4 +1,5 @@
 import type { MockBackendConfig } from "../../config/schema.js";
+import { setOwnField } from "../own-field.js";
 import { hasRequestBody, readBody } from "./body.js";
 import type { Backend, BackendRequest, BackendResponse, HeaderBag } from "./types.js";
 
@@ -27,12 +28,7 @@ export class MockBackend implements Backend {
     // each property the gateway then adds allocated a new map in the old generation (5 µs a request,
     // and ~1.4 MB promoted per scavenge under load; docs/benchmarks.md, optimization 13).
     const headers: HeaderBag = {};
-    for (const [name, value] of this.#headers) {
-      // Assigning `__proto__` would set the object's prototype (a string: ignored, the field lost).
-      if (name === "__proto__")
-        Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
-      else headers[name] = value;
-    }
+    for (const [name, value] of this.#headers) setOwnField(headers, name, value);
     return { status: this.#status, headers, body: this.#body };
   }
 }

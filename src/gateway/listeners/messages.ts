@@ -6,6 +6,7 @@ import {
   type ServerHttp2Stream,
 } from "node:http2";
 import type { Readable } from "node:stream";
+import { setOwnField } from "../own-field.js";
 import type { HstsTable } from "./hsts.js";
 
 /**
@@ -70,9 +71,7 @@ function addHttp2Header(
           ...(Array.isArray(previous) ? previous : [String(previous)]),
           ...(Array.isArray(value) ? value : [String(value)]),
         ];
-  if (name === "__proto__")
-    Object.defineProperty(out, name, { value: joined, enumerable: true, writable: true, configurable: true });
-  else out[name] = joined;
+  setOwnField(out, name, joined);
 }
 
 /** A writeHead call's fields as an HTTP/2 response's (addHttp2Header), in their order. */
