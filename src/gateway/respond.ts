@@ -39,10 +39,20 @@ export function answerEmpty(
   const direct = (res as unknown as Partial<CompleteAnswers>).answerEmpty;
   if (direct !== undefined) direct.call(res, status, flat);
   else {
-    if (statusMessage !== undefined) res.writeHead(status, statusMessage, flat);
-    else res.writeHead(status, flat);
+    writeHead(res, status, flat, statusMessage);
     res.end();
   }
+}
+
+/** `res.writeHead` with the status message when there is one. */
+function writeHead(
+  res: ServerResponse,
+  status: number,
+  flat: OutgoingHttpHeader[],
+  statusMessage?: string,
+): void {
+  if (statusMessage !== undefined) res.writeHead(status, statusMessage, flat);
+  else res.writeHead(status, flat);
 }
 
 /** Complete bodies up to this size are written together with the head (see writeResponse). */
@@ -99,8 +109,7 @@ export function writeResponse(
       complete.call(res, status, flat, body as Buffer | string);
       return undefined;
     }
-    if (statusMessage !== undefined) res.writeHead(status, statusMessage, flat);
-    else res.writeHead(status, flat);
+    writeHead(res, status, flat, statusMessage);
     if (body !== null && typeof body !== "string" && body.length <= INLINE_BODY_MAX) {
       // node:http writes the head and a latin1 string body as one string, one write() system call;
       // a Buffer body goes out with the head through writev and a JavaScript array per response.
@@ -109,9 +118,7 @@ export function writeResponse(
     } else res.end(body ?? undefined);
     return undefined;
   }
-  const flat = flatten(headers, undefined);
-  if (statusMessage !== undefined) res.writeHead(status, statusMessage, flat);
-  else res.writeHead(status, flat);
+  writeHead(res, status, flatten(headers, undefined), statusMessage);
   return pipe(body as Readable, res);
 }
 
