@@ -43,7 +43,7 @@ const { compileConfig } = await import(new URL("config/compile.js", dist).href);
 const { Gateway } = await import(new URL("gateway/gateway.js", dist).href);
 const { GatewayMetrics } = await import(new URL("observability/metrics.js", dist).href);
 const { newRequestId } = await import(new URL("gateway/request-id.js", dist).href);
-const { accessLog, sink } = values["access-log"] ? await openAccessLog(values["access-log"]) : {};
+const { accessLog } = values["access-log"] ? await openAccessLog(values["access-log"]) : {};
 
 async function openAccessLog(file) {
   const { openSync } = await import("node:fs");
@@ -53,7 +53,7 @@ async function openAccessLog(file) {
     file === "discard"
       ? { dropped: 0, bufferedBytes: 0, push() {}, drain: async () => {}, flushSync() {} }
       : new FdSink(openSync(file, "w"));
-  return { accessLog: new AccessLog(sink), sink };
+  return { accessLog: new AccessLog(sink) };
 }
 
 const mock = { type: "mock", body: UPSTREAM_BODY };
@@ -230,7 +230,7 @@ console.log(
 );
 console.log(first.split("\r\n\r\n")[0]);
 if (accessLog && values["access-log"] !== "discard") {
-  await sink.drain();
+  await accessLog.drain();
   const { readFileSync } = await import("node:fs");
   const lines = readFileSync(values["access-log"], "utf8").split("\n").length - 1;
   console.log(

@@ -48,13 +48,14 @@ function processAccessLog(role: Role, logger: Logger, metrics: StartGatewayOptio
       warnedCount = total;
     },
   });
-  process.on("exit", () => sink.flushSync());
+  const log = new AccessLog(sink, role === "worker" ? { worker: cluster.worker?.id ?? 0 } : {});
+  process.on("exit", () => log.flushSync());
   process.once("uncaughtException", async (error) => {
     logger.fatal({ err: error }, "uncaught exception: stopping");
-    await Promise.race([sink.drain(), sleep(1000)]);
+    await Promise.race([log.drain(), sleep(1000)]);
     process.exit(1);
   });
-  return new AccessLog(sink, role === "worker" ? { worker: cluster.worker?.id ?? 0 } : {});
+  return log;
 }
 
 /** Serves the data plane in this process, or (primary) in `--workers` processes sharing the listener. */
@@ -115,7 +116,7 @@ export async function serve(
       );
       const { unfinished } = await gateway.close();
       // Every answered request's line is written before the process exits.
-      await accessLog?.sink.drain();
+      await accessLog?.drain();
       return unfinished;
     },
   };

@@ -28,7 +28,9 @@ const ascii = (line: string) => /^[\x20-\x7e]*\n$/.test(line);
 describe("AccessLog: one JSON line per exchange", () => {
   it("writes the fields in pino's shape, with the bindings, as one ASCII line", () => {
     const { sink, lines } = collecting();
-    new AccessLog(sink, { worker: 2 }).write(entry({ upstreamMs: 1.5 }));
+    const log = new AccessLog(sink, { worker: 2 });
+    log.write(entry({ upstreamMs: 1.5 }));
+    log.flush();
     expect(lines).toHaveLength(1);
     expect(ascii(lines[0] as string)).toBe(true);
     const parsed = JSON.parse(lines[0] as string);
@@ -60,6 +62,7 @@ describe("AccessLog: one JSON line per exchange", () => {
         const { sink, lines } = collecting();
         const log = new AccessLog(sink);
         log.write(entry({ method, host, path, origin, api }));
+        log.flush();
         const line = lines[0] as string;
         expect(ascii(line)).toBe(true);
         const parsed = JSON.parse(line);
@@ -82,6 +85,7 @@ describe("AccessLog: one JSON line per exchange", () => {
     for (const [i, host] of hosts.entries()) {
       log.write(entry({ host, origin: `https://${host}`, method: i % 2 ? "GET" : "PUT" }));
     }
+    log.flush();
     const parsed = lines.map((l) => JSON.parse(l));
     expect(parsed.map((p) => p.host)).toEqual(hosts);
     expect(parsed.map((p) => p.origin)).toEqual(hosts.map((h) => `https://${h}`));
@@ -116,6 +120,7 @@ describe("AccessLog: one JSON line per exchange", () => {
         const { sink, lines } = collecting();
         const log = new AccessLog(sink, { worker: 1 });
         for (const e of entries) log.write(entry(e));
+        log.flush();
         expect(lines).toHaveLength(entries.length);
         for (const [i, e] of entries.entries()) {
           const line = lines[i] as string;
@@ -158,6 +163,7 @@ describe("AccessLog: one JSON line per exchange", () => {
       fc.property(ms, (durationMs) => {
         lines.length = 0;
         log.write(entry({ durationMs }));
+        log.flush();
         const text = /"durationMs":([^,}]+)/.exec(lines[0] as string)?.[1];
         expect(text).toBe(String(Math.round(durationMs * 1000) / 1000));
       }),
@@ -167,14 +173,81 @@ describe("AccessLog: one JSON line per exchange", () => {
 
   it("writes a WebSocket tunnel's record", () => {
     const { sink, lines } = collecting();
-    new AccessLog(sink).write(
+    const log = new AccessLog(sink);
+    log.write(
       entry({ websocket: { tunnel: true, closedBy: "client", bytesFromClient: 12, bytesFromBackend: 34 } }),
     );
+    log.flush();
     expect(JSON.parse(lines[0] as string).websocket).toEqual({
       tunnel: true,
       closedBy: "client",
       bytesFromClient: 12,
       bytesFromBackend: 34,
+    });
+  });
+
+  describe("lines built at the end of the event loop's turn", () => {
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+    it("holds the turn's entries and builds their lines, in order, when the turn ends", async () => {
+      const { sink, lines } = collecting();
+      const log = new AccessLog(sink);
+      for (const host of ["a.test", "b.test", "c.test"]) log.write(entry({ host }));
+      expect(lines).toHaveLength(0);
+      await turn();
+      expect(lines.map((l) => JSON.parse(l).host)).toEqual(["a.test", "b.test", "c.test"]);
+      log.write(entry({ host: "d.test" }));
+      await turn();
+      expect(lines).toHaveLength(4);
+    });
+
+    it("never holds more than 64 entries, however long the turn", () => {
+      const { sink, lines } = collecting();
+      const log = new AccessLog(sink);
+      for (let i = 0; i < 150; i++) log.write(entry({ status: 200 + (i % 3) }));
+      expect(lines).toHaveLength(128);
+      expect(lines.map((l) => JSON.parse(l).status)).toEqual(
+        Array.from({ length: 128 }, (_, i) => 200 + (i % 3)),
+      );
+    });
+
+    it("stamps each line with the time its exchange was logged, not the time it was built", async () => {
+      const { sink, lines } = collecting();
+      const log = new AccessLog(sink);
+      const now = Date.now;
+      try {
+        Date.now = () => Date.parse("2026-12-07T10:00:00.001Z");
+        log.write(entry());
+        Date.now = () => Date.parse("2026-12-07T10:00:00.002Z");
+        log.write(entry());
+        Date.now = () => Date.parse("2026-12-07T11:00:00.000Z");
+        await turn();
+      } finally {
+        Date.now = now;
+      }
+      expect(lines.map((l) => JSON.parse(l).time)).toEqual([
+        "2026-12-07T10:00:00.001Z",
+        "2026-12-07T10:00:00.002Z",
+      ]);
+    });
+
+    it("drain and flushSync hand the held lines to the sink before asking it to write them", async () => {
+      const events: string[] = [];
+      const sink: LineSink = {
+        push: (line) => events.push(`line ${JSON.parse(line).status}`),
+        drain: async () => {
+          events.push("drain");
+        },
+        flushSync: () => events.push("flushSync"),
+      };
+      const log = new AccessLog(sink);
+      log.write(entry({ status: 201 }));
+      await log.drain();
+      log.write(entry({ status: 202 }));
+      log.flushSync();
+      expect(events).toEqual(["line 201", "drain", "line 202", "flushSync"]);
+      await turn();
+      expect(events).toHaveLength(4);
     });
   });
 });
