@@ -1,4 +1,5 @@
 import { Kind, type TObject, type TSchema } from "@sinclair/typebox";
+import { setOwnField } from "../own-field.js";
 import { checkSchema } from "./schema-errors.js";
 
 /**
@@ -58,7 +59,8 @@ export function wellTyped(schema: TSchema, value: unknown): unknown {
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
         const kept = values === undefined ? undefined : wellTyped(values, item);
-        if (kept !== undefined) out[key] = kept;
+        // A key is the user's (a header name, say), and `__proto__` is one too.
+        if (kept !== undefined) setOwnField(out, key, kept);
       }
       return out;
     }

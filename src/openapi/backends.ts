@@ -4,6 +4,7 @@
  * or a default URL.
  */
 import type { BackendConfig, HttpBackendConfig, MockBackendConfig } from "../config/schema.js";
+import { setOwnField } from "../own-field.js";
 import { AWS, asString, HUAWEI, isRecord, type Json, pointer, staticMappingValue, X } from "./common.js";
 import type { Notes } from "./findings.js";
 import { type FunctionStubs, lambdaArn, lambdaName } from "./functions.js";
@@ -294,7 +295,7 @@ function amazonMock(raw: Json, templateContentType: boolean, notes: Notes, at: s
         );
         continue;
       }
-      headers[m[1] as string] = v;
+      setOwnField(headers, m[1] as string, v);
     }
   }
   if (isRecord(r.responseTemplates)) {

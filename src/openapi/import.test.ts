@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { fixture, notesAt } from "../../test/openapi/support.js";
 import { compileConfig } from "../config/compile.js";
 import type { ApiConfig, Config } from "../config/schema.js";
@@ -94,6 +95,31 @@ describe("crossgate import: Amazon's enable-CORS document (seed 004)", () => {
       },
       body: '[{"id":1,"type":"dog"}]',
     });
+  });
+
+  it("keeps a mock's header whatever its name, __proto__ and toString included, through YAML too", () => {
+    const sent = [
+      ["__proto__", "p"],
+      ["toString", "t"],
+      ["X-A", "a"],
+    ];
+    const { config } = importOpenApi({
+      openapi: "3.0.1",
+      info: { title: "names" },
+      paths: {
+        "/n": { get: { "x-amazon-apigateway-integration": mockIntegration(Object.fromEntries(sent), "n") } },
+      },
+    });
+    expectValid(config);
+    const backend = api(config, "get-n").backend as { headers?: Record<string, string> };
+    // The body's template adds its media type.
+    const headers = [...sent, ["Content-Type", "application/json"]];
+    expect(Object.entries(backend.headers ?? {})).toEqual(headers);
+    expect(Object.getPrototypeOf(backend.headers)).toBe(Object.prototype);
+    const again = parseYaml(stringifyYaml(config)) as Config;
+    expect(Object.entries((api(again, "get-n").backend as { headers?: object }).headers ?? {})).toEqual(
+      headers,
+    );
   });
 
   it("shares one policy among paths with the same headers, one per distinct set, and drops OPTIONS-only paths", () => {

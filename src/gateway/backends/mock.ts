@@ -1,5 +1,5 @@
 import type { MockBackendConfig } from "../../config/schema.js";
-import { setOwnField } from "../own-field.js";
+import { setOwnField } from "../../own-field.js";
 import { hasRequestBody, readBody } from "./body.js";
 import type { Backend, BackendRequest, BackendResponse, HeaderBag } from "./types.js";
 

@@ -6,7 +6,7 @@ import {
   type ServerHttp2Stream,
 } from "node:http2";
 import type { Readable } from "node:stream";
-import { setOwnField } from "../own-field.js";
+import { setOwnField } from "../../own-field.js";
 import type { HstsTable } from "./hsts.js";
 
 /**
