@@ -9,6 +9,7 @@ import {
   type ResponseHeaders,
 } from "../cors/browser.js";
 import { type ExplainInput, type Explanation, explain } from "../explain/explain.js";
+import { setOwnField } from "../own-field.js";
 
 /**
  * The console's Test tab: sends a request through the real data plane as a browser on `origin`
@@ -78,11 +79,16 @@ function exchange(
 ): Promise<Reply> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    const outgoing: Record<string, string | string[]> = {};
+    // Grouped in a Map: a name such as `constructor` or `__proto__` is the user's header, not Object's.
+    const grouped = new Map<string, string[]>();
     for (const [name, value] of headers) {
-      const prior = outgoing[name];
-      outgoing[name] = prior === undefined ? value : [...(Array.isArray(prior) ? prior : [prior]), value];
+      const prior = grouped.get(name);
+      if (prior === undefined) grouped.set(name, [value]);
+      else prior.push(value);
     }
+    const outgoing: Record<string, string | string[]> = {};
+    for (const [name, values] of grouped)
+      setOwnField(outgoing, name, values.length === 1 ? values[0] : values);
     if (body !== undefined) outgoing["content-length"] = String(Buffer.byteLength(body));
     const req = httpRequest(
       {

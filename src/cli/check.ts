@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { request } from "undici";
 import { unsafeHeaderNames } from "../cors/browser.js";
 import { type BrowserRequest, checkPreflight, checkResponse, needsPreflight } from "../cors/index.js";
+import { setOwnField } from "../own-field.js";
 import { EXIT_ALLOWED, EXIT_BLOCKED, parseHeaderOption } from "./explain.js";
 import { originOption } from "./origin-option.js";
 
@@ -131,7 +132,7 @@ export function registerCheck(program: Command): void {
       } else if (ok) {
         const actualHeaders: Record<string, string> = { origin: options.origin };
         if (options.host) actualHeaders.host = options.host;
-        for (const h of headers) actualHeaders[h.name] = h.value ?? "x";
+        for (const h of headers) setOwnField(actualHeaders, h.name, h.value ?? "x");
         const res = await request(url, {
           method: options.method,
           headers: actualHeaders,

@@ -5,6 +5,7 @@
  * what OpenAPI cannot say: groups, prefix matching, CORS rules, function backends). Pure: no I/O.
  */
 import type { ApiConfig, Config, CorsPolicyConfig, GroupConfig } from "../config/schema.js";
+import { setOwnField } from "../own-field.js";
 import { AWS, type Json, pointer, X } from "./common.js";
 import { type Note, Notes } from "./findings.js";
 
@@ -242,7 +243,7 @@ class Exporter {
           );
         }
         responseParameters[`method.response.header.${name}`] = `'${value}'`;
-        headerDocs[name] = this.headerSchema();
+        setOwnField(headerDocs, name, this.headerSchema());
       }
       const response: Json = { statusCode: String(status) };
       if (Object.keys(responseParameters).length > 0) response.responseParameters = responseParameters;

@@ -152,3 +152,62 @@ describe("POST /admin/v1/test: a request through the real gateway, as a browser 
     ]);
   });
 });
+
+describe("POST /admin/v1/test: the headers asked for are the headers the backend receives", () => {
+  let echo: Server;
+  let echoed: Harness;
+  beforeAll(async () => {
+    // The backend answers with the request's header lines as it received them.
+    echo = createServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(req.rawHeaders));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    const port = (echo.address() as AddressInfo).port;
+    echoed = await startHarness({
+      corsPolicies: [
+        { name: "any", allowOrigins: ["http://app.test"], allowMethods: ["GET"], allowHeaders: ["*"] },
+      ],
+      apis: [
+        {
+          name: "echo",
+          method: "GET",
+          path: "/echo",
+          corsPolicy: "any",
+          backend: { type: "http", url: `http://127.0.0.1:${port}` },
+        },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await echoed.close();
+    await new Promise<void>((resolve) => echo.close(() => resolve()));
+  });
+
+  it("sends names that are Object.prototype's members, and a repeated name, as given", async () => {
+    const asked = [
+      ["constructor", "c"],
+      ["__proto__", "p"],
+      ["tostring", "t"],
+      ["x-two", "1"],
+      ["x-two", "2"],
+    ];
+    const answer = await echoed.call("POST", "/admin/v1/test", {
+      body: {
+        origin: "http://app.test",
+        method: "GET",
+        path: "/echo",
+        headers: asked.map(([name, value]) => ({ name, value })),
+      },
+    });
+    expect(answer.status).toBe(200);
+    const actual = answer.json.exchanges.at(-1);
+    expect(actual.response.status).toBe(200);
+    const raw = JSON.parse(actual.response.body) as string[];
+    const received: string[][] = [];
+    for (let i = 0; i < raw.length; i += 2)
+      received.push([(raw[i] as string).toLowerCase(), raw[i + 1] as string]);
+    const names = new Set(asked.map(([name]) => name));
+    expect(received.filter(([name]) => names.has(name as string))).toEqual(asked);
+  });
+});

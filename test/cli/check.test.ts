@@ -167,3 +167,47 @@ describe("crossgate check and unsafe methods", () => {
     expect(r.stderr).toContain("--origin https://app.example.com");
   });
 });
+
+describe("crossgate check --header: the headers given are the headers sent", () => {
+  let server: Server;
+  let base = "";
+  let received: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const cors = { "access-control-allow-origin": "https://app.example.com" };
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, { ...cors, "access-control-allow-headers": "*" });
+        res.end();
+        return;
+      }
+      received = req.rawHeaders;
+      res.writeHead(200, cors);
+      res.end("done");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/names`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("sends names that are Object.prototype's members, __proto__ included", async () => {
+    const r = await run([
+      base,
+      "--origin",
+      "https://app.example.com",
+      "--header",
+      "__proto__: p",
+      "--header",
+      "constructor: c",
+    ]);
+    expect(r.stdout).toMatch(/ALLOWED\n$/);
+    const pairs: string[][] = [];
+    for (let i = 0; i < received.length; i += 2)
+      pairs.push([received[i] as string, received[i + 1] as string]);
+    expect(pairs.filter(([name]) => name === "__proto__" || name === "constructor")).toEqual([
+      ["__proto__", "p"],
+      ["constructor", "c"],
+    ]);
+  });
+});

@@ -180,3 +180,24 @@ describe("the exported document, as Amazon API Gateway reads it", () => {
     expect(Object.keys(one.document.paths as object)).toEqual(["/items/{id}"]);
   });
 });
+
+describe("a mock's header names through export and import", () => {
+  it("keeps names that are Object.prototype's members, __proto__ included, documented and mapped", () => {
+    const headers = Object.fromEntries([
+      ["__proto__", "p"],
+      ["constructor", "c"],
+      ["X-A", "a"],
+    ]);
+    const config: Config = {
+      apis: [{ name: "names", method: "GET", path: "/names", backend: { type: "mock", headers, body: "n" } }],
+    };
+    const document = parse(stringify(exportOpenApi(config).document));
+    const response = document.paths["/names"].get.responses["200"];
+    expect(Object.keys(response.headers)).toEqual(["__proto__", "constructor", "X-A"]);
+    const back = importOpenApi(document).config;
+    const backend = back.apis?.[0]?.backend as { headers?: object };
+    expect(Object.entries(backend.headers ?? {}).filter(([name]) => name !== "Content-Type")).toEqual(
+      Object.entries(headers),
+    );
+  });
+});
