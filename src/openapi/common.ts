@@ -113,8 +113,11 @@ export const HUAWEI = {
   backendPolicies: "x-apigateway-backend-policies",
 } as const;
 
-/** OpenAPI operation keys and the crossgate method each one becomes. */
-export const OPERATION_KEYS: Readonly<Record<string, string>> = {
+/**
+ * OpenAPI operation keys and the crossgate method each one becomes. Looked up with a document's keys:
+ * no prototype, so that `constructor` or `__proto__` in a path item is no operation.
+ */
+export const OPERATION_KEYS: Readonly<Record<string, string>> = Object.assign(Object.create(null), {
   get: "GET",
   put: "PUT",
   post: "POST",
@@ -125,7 +128,7 @@ export const OPERATION_KEYS: Readonly<Record<string, string>> = {
   trace: "TRACE",
   [AWS.anyMethod]: "ANY",
   [HUAWEI.anyMethod]: "ANY",
-};
+});
 
 /** A static value of an Amazon mapping: `'*'` is `*`; anything else (a request or context reference) is null. */
 export function staticMappingValue(value: unknown): string | null {

@@ -107,7 +107,12 @@ describe("findings", () => {
 
 describe("any document (fuzz)", () => {
   const json = fc.jsonValue({ maxDepth: 5 });
-  const operation = fc.dictionary(
+  // Names of Object.prototype's members, as keys a document may carry anywhere: `__proto__` as an own
+  // key (as JSON.parse and the YAML parser make it), built with Object.fromEntries.
+  const objectNames = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"] as const;
+  const objectOf = <T>(key: fc.Arbitrary<string>, value: fc.Arbitrary<T>) =>
+    fc.array(fc.tuple(key, value), { maxLength: 6 }).map((entries) => Object.fromEntries(entries));
+  const operation = objectOf(
     fc.constantFrom(
       "x-amazon-apigateway-integration",
       "x-apigateway-backend",
@@ -117,25 +122,38 @@ describe("any document (fuzz)", () => {
       "x-apigateway-match-mode",
       "responses",
       "x-apigateway-plugins",
+      ...objectNames,
     ),
     json,
   );
-  const doc = fc.record({
-    openapi: fc.constantFrom("3.0.1", "3.1.0"),
-    info: fc.record({ title: fc.string() }),
-    paths: fc.dictionary(
-      fc.oneof(
-        fc.constantFrom("/", "/a", "/a/{id}", "/{proxy+}", "$default", "/$default"),
-        fc.string().map((s) => `/${s}`),
-      ),
-      fc.dictionary(
-        fc.constantFrom("get", "post", "options", "x-amazon-apigateway-any-method", "parameters"),
-        operation,
-      ),
-    ),
-    "x-amazon-apigateway-cors": fc.option(json, { nil: undefined }),
-    "x-amazon-apigateway-gateway-responses": fc.option(json, { nil: undefined }),
-  });
+  const doc = fc
+    .tuple(
+      fc.record({
+        openapi: fc.constantFrom("3.0.1", "3.1.0"),
+        info: fc.record({ title: fc.string() }),
+        paths: objectOf(
+          fc.oneof(
+            fc.constantFrom("/", "/a", "/a/{id}", "/{proxy+}", "$default", "/$default", ...objectNames),
+            fc.string().map((s) => `/${s}`),
+          ),
+          objectOf(
+            fc.constantFrom(
+              "get",
+              "post",
+              "options",
+              "x-amazon-apigateway-any-method",
+              "parameters",
+              ...objectNames,
+            ),
+            operation,
+          ),
+        ),
+        "x-amazon-apigateway-cors": fc.option(json, { nil: undefined }),
+        "x-amazon-apigateway-gateway-responses": fc.option(json, { nil: undefined }),
+      }),
+      objectOf(fc.constantFrom(...objectNames), json),
+    )
+    .map(([document, extra]) => Object.fromEntries([...Object.entries(document), ...Object.entries(extra)]));
 
   it("never throws, and every finding has a code, a source path, a message and an action", () => {
     fc.assert(

@@ -112,7 +112,8 @@ export function noteExtensions(
 ): Set<string> {
   const handled = new Set<string>();
   for (const [key, value] of Object.entries(obj)) {
-    const handler = handlers[key];
+    // A document's key: `__proto__` or `constructor` must not find Object's members.
+    const handler = Object.hasOwn(handlers, key) ? handlers[key] : undefined;
     if (handler === undefined) continue;
     handler(value, pointer(at, key), notes);
     handled.add(key);
