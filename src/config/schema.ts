@@ -143,7 +143,11 @@ export const GatewaySettingsSchema = T.Object(
       T.Boolean({ description: "Send Server-Timing: gateway;dur=..., upstream;dur=... (default true)." }),
     ),
     apiKeyHeader: T.Optional(
-      T.String({ minLength: 1, description: "The API key request header (default X-Api-Key)." }),
+      T.String({
+        pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
+        description: "The API key request header (default X-Api-Key).",
+        errorMessage: "must be a header name: letters, digits and !#$%&'*+-.^_`|~, no spaces",
+      }),
     ),
     limits: T.Optional(LimitsSchema),
   },

@@ -74,7 +74,10 @@ class NodeRequestView implements RequestView {
   }
 
   header(name: string): string | undefined {
-    const value = this.#req.headers[name];
+    // An own field only: node:http's header object has Object's prototype, and a configured name
+    // (gateway.apiKeyHeader) may be `constructor`.
+    const headers = this.#req.headers;
+    const value = Object.hasOwn(headers, name) ? headers[name] : undefined;
     return Array.isArray(value) ? value[0] : value;
   }
 }

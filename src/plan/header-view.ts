@@ -40,7 +40,8 @@ export class HeaderView implements RequestView {
   }
 
   header(name: string): string | undefined {
-    const value = this.fields[name];
+    // An own field only: a configured name (gateway.apiKeyHeader) may be `constructor`.
+    const value = Object.hasOwn(this.fields, name) ? this.fields[name] : undefined;
     return Array.isArray(value) ? value[0] : value;
   }
 }

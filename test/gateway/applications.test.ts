@@ -132,4 +132,26 @@ describe("applications and API keys", () => {
       await custom.close();
     }
   });
+
+  it("reads a key header named like an Object member only from the request: missing is 401, never 500", async () => {
+    const custom = await startTestGateway({ ...config, gateway: { apiKeyHeader: "constructor" } });
+    try {
+      const missing = await send(custom.url, "GET", "/orders");
+      expect(missing.status).toBe(401);
+      expect(JSON.parse(missing.body).error_code).toBe("AUTH_KEY_MISSING");
+      expect((await send(custom.url, "GET", "/orders", { constructor: KEY_A })).status).toBe(200);
+    } finally {
+      await custom.close();
+    }
+  });
+
+  it("refuses a key header name that is not a header name, saying what one is", () => {
+    const built = compileConfig({ ...config, gateway: { apiKeyHeader: "X Api Key" } });
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(built.problems.map((p) => [p.path, p.reason])).toContainEqual([
+      "gateway.apiKeyHeader",
+      expect.stringMatching(/must be a header name/),
+    ]);
+  });
 });
