@@ -1,5 +1,6 @@
 import { type Static, Type as T } from "@sinclair/typebox";
 import { MAX_AGE_RANGE_REASON, MAX_MAX_AGE } from "../cors/compile.js";
+import { TOKEN_PATTERN } from "../cors/methods.js";
 
 /**
  * The configuration model, once, in TypeBox: it gives the TypeScript types, validates the
@@ -144,7 +145,7 @@ export const GatewaySettingsSchema = T.Object(
     ),
     apiKeyHeader: T.Optional(
       T.String({
-        pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
+        pattern: TOKEN_PATTERN,
         description: "The API key request header (default X-Api-Key).",
         errorMessage: "must be a header name: letters, digits and !#$%&'*+-.^_`|~, no spaces",
       }),

@@ -20,7 +20,7 @@ export {
 export type { CompiledPolicy } from "./compiled-policy.js";
 export { decide, isPreflight } from "./decide.js";
 export { parseRequestHeaderList } from "./header-list.js";
-export { isToken, normalizeMethod } from "./methods.js";
+export { isToken, normalizeMethod, TOKEN_PATTERN } from "./methods.js";
 export { isParseError, MAX_ORIGIN_LENGTH, parseOrigin } from "./origin.js";
 export { decideToggle, TOGGLE, type TogglePolicy } from "./toggle.js";
 export type * from "./types.js";

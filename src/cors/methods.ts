@@ -18,11 +18,15 @@ export function normalizeMethod(method: string): string {
   return NORMALIZED.get(method.toLowerCase()) ?? method;
 }
 
+/**
+ * RFC 9110 `token` as a pattern: the grammar of method and header names, for schemas (the
+ * configuration's JSON Schema) as well as for `isToken`, whose table is made from it.
+ */
+export const TOKEN_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+
 const TOKEN_CHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~") TOKEN_CHAR[c.charCodeAt(0)] = 1;
-for (let c = 0x30; c <= 0x39; c++) TOKEN_CHAR[c] = 1;
-for (let c = 0x41; c <= 0x5a; c++) TOKEN_CHAR[c] = 1;
-for (let c = 0x61; c <= 0x7a; c++) TOKEN_CHAR[c] = 1;
+const tokenChar = new RegExp(TOKEN_PATTERN);
+for (let c = 0; c < 128; c++) TOKEN_CHAR[c] = tokenChar.test(String.fromCharCode(c)) ? 1 : 0;
 
 /** RFC 9110 `token`: the grammar of method and header names. */
 export function isToken(value: string): boolean {

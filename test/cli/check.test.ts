@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../../src/gateway/server.js";
@@ -48,6 +48,22 @@ function check(args: string[]): Promise<{ code: number; stdout: string; stderr: 
   return run([`${gw.url}/a`, "--host", "api.test", ...args]);
 }
 
+/** A plain node:http server on loopback for the tests of one describe block; `base` is `path` on it. */
+function plainServer(path: string, handler: RequestListener): { readonly base: string } {
+  let server: Server | undefined;
+  const served = { base: "" };
+  beforeAll(async () => {
+    const started = createServer(handler);
+    server = started;
+    await new Promise<void>((resolve) => started.listen(0, "127.0.0.1", resolve));
+    served.base = `http://127.0.0.1:${(started.address() as AddressInfo).port}${path}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+  return served;
+}
+
 describe("crossgate check", () => {
   it("reports an allowed preflighted, credentialed request with exit 0", async () => {
     const r = await check([
@@ -89,37 +105,28 @@ describe("crossgate check", () => {
 // Not crossgate: a plain server that answers CORS itself and counts what reaches it, so the tests see which
 // requests `check` really sent.
 describe("crossgate check and unsafe methods", () => {
-  let server: Server;
-  let base = "";
   let seen: string[] = [];
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      seen.push(req.method as string);
-      const allowed = req.headers.origin === "https://app.example.com";
-      if (req.method === "OPTIONS") {
-        res.writeHead(204, {
-          ...(allowed ? { "access-control-allow-origin": "https://app.example.com" } : {}),
-          "access-control-allow-methods": "PUT, DELETE, POST",
-          "access-control-allow-headers": "X-Sdk-Date",
-        });
-        res.end();
-        return;
-      }
-      res.writeHead(200, allowed ? { "access-control-allow-origin": "https://app.example.com" } : {});
-      res.end("done");
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders/1`;
+  const served = plainServer("/orders/1", (req, res) => {
+    seen.push(req.method as string);
+    const allowed = req.headers.origin === "https://app.example.com";
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, {
+        ...(allowed ? { "access-control-allow-origin": "https://app.example.com" } : {}),
+        "access-control-allow-methods": "PUT, DELETE, POST",
+        "access-control-allow-headers": "X-Sdk-Date",
+      });
+      res.end();
+      return;
+    }
+    res.writeHead(200, allowed ? { "access-control-allow-origin": "https://app.example.com" } : {});
+    res.end("done");
   });
   beforeEach(() => {
     seen = [];
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-  });
 
   it("sends only the preflight for PUT by default, says the request was not sent and how to send it", async () => {
-    const r = await run([base, "--origin", "https://app.example.com", "--method", "PUT"]);
+    const r = await run([served.base, "--origin", "https://app.example.com", "--method", "PUT"]);
     expect(seen).toEqual(["OPTIONS"]);
     expect(r.stdout).toContain(
       "not sent: PUT is not a safe method and could change data on the server. Add --send to send it",
@@ -129,7 +136,7 @@ describe("crossgate check and unsafe methods", () => {
   });
 
   it("sends the DELETE after its preflight with --send, and checks its response", async () => {
-    const r = await run([base, "--origin", "https://app.example.com", "--method", "DELETE", "--send"]);
+    const r = await run([served.base, "--origin", "https://app.example.com", "--method", "DELETE", "--send"]);
     expect(seen).toEqual(["OPTIONS", "DELETE"]);
     expect(r.stdout).toMatch(/Request: DELETE .*\n {2}200/);
     expect(r.stdout).toMatch(/ALLOWED\n$/);
@@ -137,14 +144,14 @@ describe("crossgate check and unsafe methods", () => {
   });
 
   it("reports a refused preflight for a PUT with exit 2 and sends nothing more", async () => {
-    const r = await run([base, "--origin", "https://evil.example.net", "--method", "PUT"]);
+    const r = await run([served.base, "--origin", "https://evil.example.net", "--method", "PUT"]);
     expect(seen).toEqual(["OPTIONS"]);
     expect(r.stdout).toMatch(/BLOCKED\n$/);
     expect(r.code).toBe(2);
   });
 
   it("sends nothing for a simple POST without --send, and exits 1 saying nothing was checked", async () => {
-    const r = await run([base, "--origin", "https://app.example.com", "--method", "POST", "--json"]);
+    const r = await run([served.base, "--origin", "https://app.example.com", "--method", "POST", "--json"]);
     expect(seen).toEqual([]);
     const result = JSON.parse(r.stdout);
     expect(result.ok).toBeNull();
@@ -154,14 +161,14 @@ describe("crossgate check and unsafe methods", () => {
   });
 
   it("sends a simple POST with --send and judges its response", async () => {
-    const r = await run([base, "--origin", "https://app.example.com", "--method", "POST", "--send"]);
+    const r = await run([served.base, "--origin", "https://app.example.com", "--method", "POST", "--send"]);
     expect(seen).toEqual(["POST"]);
     expect(r.stdout).toMatch(/ALLOWED\n$/);
     expect(r.code).toBe(0);
   });
 
   it("refuses an origin without a scheme with exit 1, naming the expected form, before sending anything", async () => {
-    const r = await run([base, "--origin", "app.example.com"]);
+    const r = await run([served.base, "--origin", "app.example.com"]);
     expect(seen).toEqual([]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("--origin https://app.example.com");
@@ -169,31 +176,22 @@ describe("crossgate check and unsafe methods", () => {
 });
 
 describe("crossgate check --header: the headers given are the headers sent", () => {
-  let server: Server;
-  let base = "";
   let received: string[] = [];
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      const cors = { "access-control-allow-origin": "https://app.example.com" };
-      if (req.method === "OPTIONS") {
-        res.writeHead(204, { ...cors, "access-control-allow-headers": "*" });
-        res.end();
-        return;
-      }
-      received = req.rawHeaders;
-      res.writeHead(200, cors);
-      res.end("done");
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/names`;
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+  const served = plainServer("/names", (req, res) => {
+    const cors = { "access-control-allow-origin": "https://app.example.com" };
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, { ...cors, "access-control-allow-headers": "*" });
+      res.end();
+      return;
+    }
+    received = req.rawHeaders;
+    res.writeHead(200, cors);
+    res.end("done");
   });
 
   it("sends names that are Object.prototype's members, __proto__ included", async () => {
     const r = await run([
-      base,
+      served.base,
       "--origin",
       "https://app.example.com",
       "--header",
