@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./support.js";
 
@@ -209,5 +210,38 @@ describe("POST /admin/v1/test: the headers asked for are the headers the backend
       received.push([(raw[i] as string).toLowerCase(), raw[i + 1] as string]);
     const names = new Set(asked.map(([name]) => name));
     expect(received.filter(([name]) => names.has(name as string))).toEqual(asked);
+  });
+  it("sends any list of headers, Object member names included, repeated names together (property)", async () => {
+    // Names a page may set: Object.prototype's members among ordinary ones, repeated or not; values
+    // of visible ASCII with inner spaces (what a header value keeps after the transport trims it).
+    const name = fc.oneof(
+      fc.constantFrom("constructor", "__proto__", "tostring", "hasownproperty", "valueof", "x-a"),
+      fc.stringMatching(/^x-[a-z0-9_]{1,8}$/),
+    );
+    const value = fc.stringMatching(/^[!-~]([ -~]{0,10}[!-~])?$/);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(name, value), { minLength: 1, maxLength: 6 }), async (asked) => {
+        const answer = await echoed.call("POST", "/admin/v1/test", {
+          body: {
+            origin: "http://app.test",
+            method: "GET",
+            path: "/echo",
+            headers: asked.map(([n, v]) => ({ name: n, value: v })),
+          },
+        });
+        expect(answer.status).toBe(200);
+        const raw = JSON.parse(answer.json.exchanges.at(-1).response.body) as string[];
+        const names = new Set(asked.map(([n]) => n));
+        const received: [string, string][] = [];
+        for (let i = 0; i < raw.length; i += 2) {
+          const n = (raw[i] as string).toLowerCase();
+          if (names.has(n)) received.push([n, raw[i + 1] as string]);
+        }
+        // Repeated names are sent together, at the place of the first: the request is built from a map.
+        const expected = [...new Set(asked.map(([n]) => n))].flatMap((n) => asked.filter(([m]) => m === n));
+        expect(received).toEqual(expected);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
