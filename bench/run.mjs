@@ -31,8 +31,9 @@ const HELP = `Usage: node bench/run.mjs [options]
   --runs N            timed runs per contender, interleaved; figures are medians (default 3)
   --threads N         wrk threads, all on the load core (default 1)
   --warmup D          untimed warm-up per contender before the first run (default 2s)
-  --pairs N           pairs of fresh processes for the paired targets (access log on vs off), two
-                      rounds of half --duration each (default 6; 0 skips them)
+  --pairs N           pairs of fresh processes for the paired targets (access log on vs off, and
+                      crossgate against the Node.js peers), two rounds of half --duration each
+                      (default 6; 0 skips them)
   --quick             smoke run: 3 s runs, 1 s warm-up, 3 compileConfig repeats
   --only LIST         scenarios to run, comma-separated: preflight, proxy, scale, workers, tls-preflight,
                       tls-proxy, h2-preflight, h2-proxy, handshakes, console (default all; console runs
@@ -348,7 +349,8 @@ async function runScenario(sc, env, opts, command) {
         log(`  ${st.label}: ${st.reason}`);
       }
     }
-    // Targets near 1 (the access log on vs off) are measured again in pairs (./lib/paired.mjs).
+    // Targets between Node.js processes (the access log on vs off, crossgate vs its Node.js peers) are
+    // measured again in pairs (./lib/paired.mjs); the verdict is the paired figure.
     for (const t of sc.targets.filter((x) => x.paired && opts.pairs > 0)) {
       const both = [t.of, t.to].map((id) => state.find((st) => st.id === id));
       if (both.some((st) => st?.status !== "ok")) continue;

@@ -202,10 +202,18 @@ export const preflight = {
       to: "crossgate-nolog",
       min: 0.9,
     },
-    { label: "preflight vs raw node:http", kind: "ratio", of: "crossgate", to: "node-raw", min: 0.95 },
+    {
+      label: "preflight vs raw node:http",
+      kind: "ratio",
+      paired: true,
+      of: "crossgate",
+      to: "node-raw",
+      min: 0.95,
+    },
     {
       label: "preflight vs raw node:http sending crossgate's header set (reference, not an issue target)",
       kind: "ratio",
+      paired: true,
       of: "crossgate",
       to: "node-raw-same",
       min: 0.95,
@@ -213,6 +221,7 @@ export const preflight = {
     {
       label: "preflight vs fastify + @fastify/cors",
       kind: "ratio",
+      paired: true,
       of: "crossgate",
       to: "fastify",
       min: 1.2,
@@ -283,11 +292,19 @@ export const proxy = {
     {
       label: "proxied GET vs fastify + @fastify/http-proxy",
       kind: "ratio",
+      paired: true,
       of: "crossgate",
       to: "fastify",
       min: 1.5,
     },
-    { label: "proxied GET vs the undici proxy", kind: "ratio", of: "crossgate", to: "undici", min: 1.2 },
+    {
+      label: "proxied GET vs the undici proxy",
+      kind: "ratio",
+      paired: true,
+      of: "crossgate",
+      to: "undici",
+      min: 1.2,
+    },
     {
       label: "proxied GET vs nginx (stretch)",
       kind: "ratio",
