@@ -7,7 +7,7 @@
  * meant for before/after comparisons of one change. The minimum of the batches is the figure:
  * noise from other processes only ever adds time.
  *
- *   node bench/gateway-micro.mjs [--case preflight|actual|proxy|scale|scale-10|raw|raw-same-headers] [--requests 50000] [--batches 7] [--access-log FILE]
+ *   node bench/gateway-micro.mjs [--case preflight|actual|proxy|scale|scale-10|raw|raw-same-headers|fastify] [--requests 50000] [--batches 7] [--access-log FILE] [--decisions]
  *
  * --access-log FILE: the gateway writes its access log to FILE as `crossgate start` writes it to stdout
  * (the same buffered sink), so that logs on and off compare in one harness. `--access-log discard`
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "20000" },
     dist: { type: "string", default: "dist" },
     "access-log": { type: "string" },
+    decisions: { type: "boolean", default: false },
   },
 });
 // --dist: crossgate's build to load, relative to the repository or absolute (e.g. a copy of a previous build).
@@ -43,6 +44,7 @@ const { compileConfig } = await import(new URL("config/compile.js", dist).href);
 const { Gateway } = await import(new URL("gateway/gateway.js", dist).href);
 const { GatewayMetrics } = await import(new URL("observability/metrics.js", dist).href);
 const { newRequestId } = await import(new URL("gateway/request-id.js", dist).href);
+const { DecisionWindow } = await import(new URL("observability/decisions.js", dist).href);
 const { accessLog } = values["access-log"] ? await openAccessLog(values["access-log"]) : {};
 
 async function openAccessLog(file) {
@@ -103,15 +105,39 @@ if (values.case === "proxy") {
     status: 200,
   };
 }
+// fastify + @fastify/cors as bench/peers/fastify-preflight.mjs configures them (its answer: 204),
+// its request handler in the same harness: the peer's cost beside crossgate's, by instructions too.
+cases.fastify = { request: PREFLIGHT_REQUEST, status: 204 };
 const c = cases[values.case];
 if (!c) throw new Error(`--case ${values.case}: expected ${Object.keys(cases).join(", ")}`);
 let handler = values.case === "raw-same-headers" ? rawSameHeaders : rawPreflight;
 if (c.config) {
   const built = compileConfig(c.config);
   if (!built.ok) throw new Error(JSON.stringify(built.problems.slice(0, 3)));
-  handler = new Gateway(built.snapshot, { metrics: new GatewayMetrics(), accessLog }).handle;
+  // --decisions: the gateway records each request in a DecisionWindow (the console's recent
+  // decisions), as `crossgate start` always has it do.
+  const decisions = values.decisions ? new DecisionWindow() : undefined;
+  handler = new Gateway(built.snapshot, { metrics: new GatewayMetrics(), accessLog, decisions }).handle;
 }
+if (values.case === "fastify") handler = await fastifyHandler();
 const server = createServer({ keepAliveTimeout: 5000 }, handler);
+
+async function fastifyHandler() {
+  const { default: Fastify } = await import("fastify");
+  const { default: cors } = await import("@fastify/cors");
+  const { ALLOW_HEADERS, ALLOW_METHODS, ALLOWED_ORIGINS, MAX_AGE } = await import("./cases.mjs");
+  const app = Fastify({ logger: false });
+  await app.register(cors, {
+    origin: ALLOWED_ORIGINS,
+    methods: ALLOW_METHODS,
+    allowedHeaders: ALLOW_HEADERS,
+    maxAge: MAX_AGE,
+  });
+  app.get("/simple", async () => "ok");
+  app.put("/simple", async () => "ok");
+  await app.ready();
+  return app.routing;
+}
 
 function rawPreflight(req, res) {
   const origin = req.headers.origin;

@@ -6,7 +6,7 @@
  * divided by the difference of requests, is the cost of one request (start-up and warm-up cancel).
  * V8 runs --single-threaded so that background compilation and GC threads do not add noise.
  *
- *   node bench/instructions.mjs [--case preflight|actual|proxy|scale|raw] [--warmup 3000] [--requests 2000,12000] [--repeat 3] [--access-log FILE|discard]
+ *   node bench/instructions.mjs [--case preflight|actual|proxy|scale|raw] [--warmup 3000] [--requests 2000,12000] [--repeat 3] [--access-log FILE|discard] [--decisions]
  *   node bench/instructions.mjs --loop decide:preflight-exact|route-miss|... [--dist DIR]   (bench/lib/loops.mjs)
  *
  * Slow (valgrind runs node some 50 times slower): several minutes per case.
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     repeat: { type: "string", default: "3" },
     dist: { type: "string", default: "dist" },
     "access-log": { type: "string" },
+    decisions: { type: "boolean", default: false },
   },
 });
 const micro = fileURLToPath(new URL("gateway-micro.mjs", import.meta.url));
@@ -45,6 +46,7 @@ function count(requests) {
         "--batches",
         "1",
         ...(values["access-log"] ? ["--access-log", values["access-log"]] : []),
+        ...(values.decisions ? ["--decisions"] : []),
       ];
   const args = [
     "--tool=callgrind",

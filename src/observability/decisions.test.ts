@@ -93,6 +93,54 @@ describe("DecisionWindow", () => {
     expect(w.recent(1)).toHaveLength(1);
   });
 
+  it("gives back the last decisions recorded, field for field (property)", () => {
+    // Whatever the ring's size, however values repeat and wrap around, what comes back is each of the
+    // last decisions as it was recorded (long values cut), newest first, with its time.
+    const value = fc.oneof(fc.constantFrom("a", "b", "é"), fc.string({ maxLength: 600 }));
+    const optional = fc.option(value, { nil: undefined });
+    const arbitraryEvent = fc.record({
+      requestId: fc.string({ minLength: 1, maxLength: 32 }),
+      method: fc.constantFrom("GET", "OPTIONS", "PUT"),
+      host: value,
+      path: value,
+      origin: optional,
+      requestMethod: optional,
+      requestHeaders: optional,
+      api: fc.constantFrom("", "x", "y"),
+      status: fc.integer({ min: 100, max: 599 }),
+      preflight: fc.option(fc.boolean(), { nil: undefined }),
+      verdict: fc.constantFrom("allowed", "refused", "report-only", "none" as const),
+      reason: fc.constantFrom("ORIGIN_NOT_ALLOWED", "ORIGIN_ALLOWED", ""),
+    });
+    const cut = (s: string | undefined) => (s === undefined || s.length <= 512 ? s : `${s.slice(0, 511)}…`);
+    fc.assert(
+      fc.property(
+        fc.array(arbitraryEvent, { maxLength: 60 }),
+        fc.integer({ min: 1, max: 25 }),
+        (events, size) => {
+          const c = clock();
+          const w = new DecisionWindow({ now: c.now, recent: size });
+          const expected = events.map((e, i) => {
+            c.advance(7);
+            w.record(e);
+            return {
+              ...e,
+              host: cut(e.host),
+              path: cut(e.path),
+              origin: cut(e.origin),
+              requestMethod: cut(e.requestMethod),
+              requestHeaders: cut(e.requestHeaders),
+              time: 1_700_000_000_000 + 7 * (i + 1),
+            };
+          });
+          expect(w.recent()).toEqual(expected.slice(-size).reverse());
+          expect(w.recent(2)).toEqual(expected.slice(-Math.min(size, 2)).reverse());
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("stays bounded whatever is recorded (property)", () => {
     const arbitraryEvent = fc.record({
       origin: fc.option(fc.string({ maxLength: 2000 }), { nil: undefined }),
