@@ -6,7 +6,7 @@
  * divided by the difference of requests, is the cost of one request (start-up and warm-up cancel).
  * V8 runs --single-threaded so that background compilation and GC threads do not add noise.
  *
- *   node bench/instructions.mjs [--case preflight|actual|proxy|scale|raw] [--warmup 3000] [--requests 2000,12000] [--repeat 3] [--access-log FILE|discard] [--decisions]
+ *   node bench/instructions.mjs [--case preflight|actual|proxy|scale|raw|raw-same-headers|fastify] [--warmup 3000] [--requests 2000,12000] [--repeat 3] [--access-log FILE|discard] [--decisions]
  *   node bench/instructions.mjs --loop decide:preflight-exact|route-miss|... [--dist DIR]   (bench/lib/loops.mjs)
  *
  * Slow (valgrind runs node some 50 times slower): several minutes per case.

@@ -1,9 +1,11 @@
 /**
- * Two contenders measured in pairs that share the machine's moment, for a target whose ratio is near
- * 1 (the access log on against off): both started fresh, both on the server core (the scheduler gives
- * each half of it), each loaded by its own wrk on the load core at the same time. Whatever slows the
- * machine in a round slows both alike, so the ratio of their req/s holds to about a percent where
- * contenders timed one after the other move by ten. A process has its own luck too (two identical
+ * Two contenders measured in pairs that share the machine's moment, for a target between two Node.js
+ * servers (the access log on against off, crossgate against a Node.js peer): both started fresh, both
+ * on the server core (the scheduler gives each half of it), each loaded by its own wrk on the load
+ * core at the same time. Whatever slows the machine in a round slows both alike, so the ratio of their
+ * req/s holds to a few percent where contenders timed one after the other move by ten or more (and
+ * it agrees with servers loaded one at a time, alternating: docs/benchmarks.md, "Paired against the
+ * peers"). A process has its own luck too (two identical
  * servers differ by up to 5% for as long as they run), so each pair is new processes, with their start
  * order alternating. bench/access-log-ab.sh is the same measurement outside the harness.
  */
