@@ -105,7 +105,7 @@ if (values.case === "proxy") {
     status: 200,
   };
 }
-// fastify + @fastify/cors as bench/peers/fastify-preflight.mjs configures them (its answer: 204),
+// fastify + @fastify/cors, the application of bench/peers/fastify-preflight.mjs (its answer: 204),
 // its request handler in the same harness: the peer's cost beside crossgate's, by instructions too.
 cases.fastify = { request: PREFLIGHT_REQUEST, status: 204 };
 const c = cases[values.case];
@@ -123,18 +123,8 @@ if (values.case === "fastify") handler = await fastifyHandler();
 const server = createServer({ keepAliveTimeout: 5000 }, handler);
 
 async function fastifyHandler() {
-  const { default: Fastify } = await import("fastify");
-  const { default: cors } = await import("@fastify/cors");
-  const { ALLOW_HEADERS, ALLOW_METHODS, ALLOWED_ORIGINS, MAX_AGE } = await import("./cases.mjs");
-  const app = Fastify({ logger: false });
-  await app.register(cors, {
-    origin: ALLOWED_ORIGINS,
-    methods: ALLOW_METHODS,
-    allowedHeaders: ALLOW_HEADERS,
-    maxAge: MAX_AGE,
-  });
-  app.get("/simple", async () => "ok");
-  app.put("/simple", async () => "ok");
+  const { fastifyPreflightApp } = await import("./peers/fastify-preflight-app.mjs");
+  const app = await fastifyPreflightApp();
   await app.ready();
   return app.routing;
 }
