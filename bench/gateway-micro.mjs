@@ -81,10 +81,10 @@ const cases = {
   },
 };
 // The floor: bench/peers/raw-preflight.mjs's handler (static headers) in the same harness.
-cases.raw = { request: PREFLIGHT_REQUEST, status: 204 };
+cases.raw = { request: PREFLIGHT_REQUEST, status: 204, handler: async () => rawPreflight };
 // The same floor answering with crossgate's header set (status 200, request id, Server-Timing,
 // Content-Length): what those lines cost node:http, apart from anything crossgate computes.
-cases["raw-same-headers"] = { request: PREFLIGHT_REQUEST, status: 200 };
+cases["raw-same-headers"] = { request: PREFLIGHT_REQUEST, status: 200, handler: async () => rawSameHeaders };
 // The proxied GET, to bench/peers/upstream.mjs's handler listening on loopback in this process:
 // the upstream's work and the loopback system calls are counted too (CPU time, not instructions).
 if (values.case === "proxy") {
@@ -107,10 +107,10 @@ if (values.case === "proxy") {
 }
 // fastify + @fastify/cors, the application of bench/peers/fastify-preflight.mjs (its answer: 204),
 // its request handler in the same harness: the peer's cost beside crossgate's, by instructions too.
-cases.fastify = { request: PREFLIGHT_REQUEST, status: 204 };
+cases.fastify = { request: PREFLIGHT_REQUEST, status: 204, handler: fastifyHandler };
 const c = cases[values.case];
 if (!c) throw new Error(`--case ${values.case}: expected ${Object.keys(cases).join(", ")}`);
-let handler = values.case === "raw-same-headers" ? rawSameHeaders : rawPreflight;
+let handler;
 if (c.config) {
   const built = compileConfig(c.config);
   if (!built.ok) throw new Error(JSON.stringify(built.problems.slice(0, 3)));
@@ -118,8 +118,7 @@ if (c.config) {
   // decisions), as `crossgate start` always has it do.
   const decisions = values.decisions ? new DecisionWindow() : undefined;
   handler = new Gateway(built.snapshot, { metrics: new GatewayMetrics(), accessLog, decisions }).handle;
-}
-if (values.case === "fastify") handler = await fastifyHandler();
+} else handler = await c.handler();
 const server = createServer({ keepAliveTimeout: 5000 }, handler);
 
 async function fastifyHandler() {
