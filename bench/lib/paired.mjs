@@ -1,15 +1,16 @@
 /**
  * Two contenders measured in pairs that share the machine's moment, for a target between two Node.js
  * servers (the access log on against off, crossgate against a Node.js peer): both started fresh, both
- * on the server core (the scheduler gives each half of it), each loaded by its own wrk on the load
- * core at the same time. Whatever slows the machine in a round slows both alike, so the ratio of their
- * req/s holds to a few percent where contenders timed one after the other move by ten or more (and
- * it agrees with servers loaded one at a time, alternating: docs/benchmarks.md, "Paired against the
- * peers"). A process has its own luck too (two identical
- * servers differ by up to 5% for as long as they run), so each pair is new processes, with their start
- * order alternating. bench/access-log-ab.sh is the same measurement outside the harness.
+ * on the server core (the scheduler gives each half of it), each loaded by its own wrk (h2load for
+ * HTTP/2) on the load core at the same time. Whatever slows the machine in a round slows both alike,
+ * so the ratio of their req/s holds to a few percent where contenders timed one after the other move
+ * by ten or more (and it agrees with servers loaded one at a time, alternating: docs/benchmarks.md,
+ * "Paired against the peers"). A process has its own luck too (two identical servers differ by up to
+ * 5% for as long as they run), so each pair is new processes, with their start order alternating.
+ * bench/access-log-ab.sh is the same measurement outside the harness.
  */
 import { median } from "./machine.mjs";
+import { runH2load } from "./tls.mjs";
 import { runWrk, writeWrkScript } from "./wrk.mjs";
 
 const rps = (w) => w.requests / (w.duration_us / 1e6);
@@ -30,15 +31,19 @@ export async function pairedRatio({ sc, env, opts, of, to, pairs, rounds = 2, du
     const servers = new Map();
     try {
       for (const c of order) servers.set(c.id, await c.start(env));
-      const load = (c, seconds) =>
-        runWrk({
-          url: servers.get(c.id).url + (c.request ?? sc.request).path,
-          script: writeWrkScript(env.tmp, `${sc.id}-paired-${c.id}`, c.request ?? sc.request),
+      const load = (c, seconds) => {
+        const request = c.request ?? sc.request;
+        const common = {
+          url: servers.get(c.id).url + request.path,
           durationSec: seconds,
           connections: opts.connections,
           threads: opts.threads,
           cpu: opts.loadCpu,
-        });
+        };
+        return sc.tool === "h2load"
+          ? runH2load({ ...common, request })
+          : runWrk({ ...common, script: writeWrkScript(env.tmp, `${sc.id}-paired-${c.id}`, request) });
+      };
       await Promise.all(order.map((c) => load(c, opts.warmupSec)));
       for (let round = 0; round < rounds; round++) {
         const answers = new Map();

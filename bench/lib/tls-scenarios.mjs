@@ -89,6 +89,7 @@ function preflightOver(protocol) {
         of: "crossgate",
         to: "fastify",
         min: 1.2,
+        paired: true,
       },
       ...(h2
         ? [{ label: "preflight over HTTP/2 vs nginx", kind: "ratio", of: "crossgate", to: "nginx", min: 0.5 }]
@@ -169,6 +170,7 @@ function proxyOver(protocol) {
         of: "crossgate",
         to: "fastify",
         min: 1.2,
+        paired: true,
       },
     ],
   };

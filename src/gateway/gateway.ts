@@ -19,9 +19,20 @@ import { requestView } from "./request-view.js";
 import { answerEmpty, errorBody, formatDuration, writeResponse } from "./respond.js";
 
 /** A snapshot with the backends built for it: the unit that is swapped atomically. */
-interface Generation {
+export interface Generation {
   readonly snapshot: Snapshot;
   readonly backends: readonly Backend[];
+}
+
+/**
+ * A request planned before it is handled (`Gateway.plan`): the HTTP/2 listener plans an OPTIONS
+ * request first to choose how to serve it (./listeners/direct-h2.ts). Handling it then carries out
+ * this plan, on the configuration it was made with, timed from before the planning.
+ */
+export interface PlannedRequest {
+  readonly plan: Plan;
+  readonly generation: Generation;
+  readonly start: number;
 }
 
 /**
@@ -197,15 +208,25 @@ export class Gateway {
     await Promise.all(this.#generation.backends.map((b) => b.close?.()));
   }
 
-  /** The node:http request listener. */
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+  /** Plans a request without handling it; `handle(req, res, planned)` then carries the plan out. */
+  plan(req: IncomingMessage): PlannedRequest {
+    const start = performance.now();
+    const generation = this.#generation;
+    return { plan: planRequest(generation.snapshot, requestView(req)), generation, start };
+  }
+
+  /** The node:http request listener; `planned` when the request was planned already (`plan`). */
+  readonly handle = (req: IncomingMessage, res: ServerResponse, planned?: PlannedRequest): void => {
     this.#inFlight++;
-    const ex = new Exchange(req, res, newRequestId(), performance.now(), this.#generation);
+    const ex =
+      planned === undefined
+        ? new Exchange(req, res, newRequestId(), performance.now(), this.#generation)
+        : new Exchange(req, res, newRequestId(), planned.start, planned.generation);
     (res as TaggedResponse)[EXCHANGE] = ex;
     res.on("close", this.#onClose);
     let forwarding: Promise<void> | undefined;
     try {
-      forwarding = this.#run(ex);
+      forwarding = this.#run(ex, planned?.plan);
     } catch (error) {
       this.#fail(ex, error);
       return;
@@ -225,9 +246,9 @@ export class Gateway {
     this.#sendError(ex, code, ERRORS[code].message);
   };
 
-  /** Plans the request and carries the plan out; returns the backend call's promise when there is one. */
-  #run(ex: Exchange): Promise<void> | undefined {
-    const plan = planRequest(ex.generation.snapshot, requestView(ex.req));
+  /** Plans the request (unless it was) and carries the plan out; returns the backend call's promise when there is one. */
+  #run(ex: Exchange, planned: Plan | undefined): Promise<void> | undefined {
+    const plan = planned ?? planRequest(ex.generation.snapshot, requestView(ex.req));
     ex.plan = plan;
     if (plan.kind === "forward") {
       const backend = ex.generation.backends[plan.api.index] as Backend;

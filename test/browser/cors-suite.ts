@@ -26,7 +26,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import { createSecureServer, type Http2SecureServer } from "node:http2";
+import { createSecureServer, type Http2SecureServer, type ServerHttp2Stream } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -172,10 +172,33 @@ interface Hit {
   responseHeaders: OutgoingHttpHeaders;
 }
 
-/** Records every request the gateway's listener receives, and the answer it wrote. */
+/**
+ * Records every request the gateway's listener receives, and the answer it wrote. HTTP/2 requests are
+ * recorded as streams, with the fields their answer was sent with: the gateway answers OPTIONS streams
+ * on the stream itself (src/gateway/listeners/direct-h2.ts), without a `request` event.
+ */
 function recordHits(gateway: RunningGateway): Hit[] {
   const hits: Hit[] = [];
+  gateway.server.prependListener("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    const hit: Hit = {
+      method: String(headers[":method"]),
+      path: new URL(String(headers[":path"] ?? "/"), "http://x").pathname,
+      headers,
+      status: 0,
+      responseHeaders: {},
+    };
+    hits.push(hit);
+    const respond = stream.respond;
+    stream.respond = function (this: ServerHttp2Stream, fields?: OutgoingHttpHeaders, options?: unknown) {
+      for (const [name, value] of Object.entries(fields ?? {})) {
+        if (name === ":status") hit.status = Number(value);
+        else hit.responseHeaders[name] = value;
+      }
+      return (respond as (...a: unknown[]) => void).call(this, fields, options);
+    } as typeof stream.respond;
+  });
   gateway.server.prependListener("request", (req, res) => {
+    if (req.httpVersionMajor === 2) return;
     const hit: Hit = {
       method: req.method ?? "",
       path: new URL(req.url ?? "/", "http://x").pathname,

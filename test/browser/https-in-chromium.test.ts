@@ -8,7 +8,13 @@
  * https://api.crossgate.test, one certificate made with openssl that Chromium trusts by its key's
  * hash (--ignore-certificate-errors-spki-list); *.test resolves to 127.0.0.1.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createSecureServer, type Http2SecureServer } from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
@@ -108,14 +114,25 @@ describeWithDependency(dependency, "HTTPS in a real Chromium", () => {
     resources.add(async () => {
       await running.close();
     });
-    running.server.prependListener("request", (req: IncomingMessage) => {
+    const see = (
+      method: string | undefined,
+      url: string | undefined,
+      httpVersion: string,
+      h: IncomingHttpHeaders,
+    ) =>
       seen.push({
-        method: req.method ?? "",
-        path: new URL(req.url ?? "/", "http://x").pathname,
-        httpVersion: req.httpVersion,
-        cookie: req.headers.cookie,
-        privateNetwork: req.headers["access-control-request-private-network"] as string | undefined,
+        method: method ?? "",
+        path: new URL(url ?? "/", "http://x").pathname,
+        httpVersion,
+        cookie: h.cookie,
+        privateNetwork: h["access-control-request-private-network"] as string | undefined,
       });
+    // HTTP/2 requests are seen as streams: the gateway answers OPTIONS streams without a `request` event.
+    running.server.prependListener("request", (req: IncomingMessage) => {
+      if (req.httpVersionMajor !== 2) see(req.method, req.url, req.httpVersion, req.headers);
+    });
+    running.server.prependListener("stream", (_stream: unknown, h: IncomingHttpHeaders) => {
+      see(h[":method"] as string | undefined, h[":path"] as string | undefined, "2.0", h);
     });
     return running;
   }

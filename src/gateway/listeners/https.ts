@@ -18,6 +18,7 @@ import type { GatewayMetrics } from "../../observability/metrics.js";
 import type { Gateway } from "../gateway.js";
 import { TlsCertificates } from "../tls/certificates.js";
 import { answerConnect, answerHttp2Connect } from "./connect.js";
+import { plannedFor, serveOptionsDirectly } from "./direct-h2.js";
 import { HstsTable } from "./hsts.js";
 import { applyHttp1Limits, type Listener } from "./listener.js";
 import {
@@ -81,6 +82,11 @@ export interface HttpsListenerOptions {
   /** TLS session ticket keys (48 bytes), shared by the workers of one gateway so sessions resume on any. */
   readonly ticketKeys?: Buffer | undefined;
   /**
+   * false: every HTTP/2 request goes through node:http2's compatibility layer, OPTIONS requests too
+   * (./direct-h2.ts); the oracle of the direct path's differential test. Default true.
+   */
+  readonly directOptions?: boolean | undefined;
+  /**
    * Where HTTP/2 extended CONNECT streams go (RFC 8441, a `:protocol`: WebSocket handshakes), with what
    * the listener refused them for, if anything. Given, the listener advertises
    * SETTINGS_ENABLE_CONNECT_PROTOCOL; without it, extended CONNECT is refused like plain CONNECT.
@@ -93,6 +99,8 @@ export interface HttpsListenerOptions {
 export interface HttpsListener extends Listener {
   readonly server: Http2SecureServer;
   readonly certificates: TlsCertificates;
+  /** HTTP/2 streams answered without node:http2's compatibility layer (./direct-h2.ts), for tests and diagnosis. */
+  readonly directAnswers: number;
 }
 
 /** The HTTP/1.1 settings node:http reads from the server object, which node:http2 also serves from. */
@@ -175,7 +183,7 @@ export async function createHttpsListener(
       return;
     }
     if (!h2.stream.endAfterHeaders) limitUpload(h2, h2.stream, limits.requestTimeoutMs);
-    gateway.handle(req, res);
+    gateway.handle(req, res, plannedFor(h2.stream));
   };
   /**
    * CONNECT: node:http hands an HTTP/1.1 one over with its socket, node:http2's compatibility layer an
@@ -226,6 +234,14 @@ export async function createHttpsListener(
     },
     onRequest as unknown as Parameters<typeof createSecureServer>[1],
   );
+  const direct =
+    options.directOptions === false
+      ? undefined
+      : serveOptionsDirectly(server, {
+          gateway,
+          state,
+          maxHeaderBytes: () => limits.maxHeaderBytes,
+        });
   const http1 = server as unknown as Http1Side;
   http1.maxHeaderSize = limits.maxHeaderBytes;
   http1.connectionsCheckingInterval = 1000;
@@ -306,6 +322,9 @@ export async function createHttpsListener(
     server: running,
     scheme: "https",
     certificates,
+    get directAnswers() {
+      return direct?.answered ?? 0;
+    },
     async apply(next) {
       limits = next.limits;
       applyHttp1Limits(http1, next);

@@ -85,6 +85,38 @@ function http2Fields(headers: HeadArgument): Record<string, OutgoingHttpHeader> 
   return out;
 }
 
+/** The header list size as HTTP/2 counts it (RFC 7541 section 4.1: name + value + 32 per field). */
+export function headerListSize(rawHeaders: readonly string[]): number {
+  let size = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2)
+    size += (rawHeaders[i] as string).length + (rawHeaders[i + 1] as string).length + 32;
+  return size;
+}
+
+/**
+ * RFC 9113 section 8.3.1: `:authority` is the target's host, and a Host field, if any, must agree.
+ * Gives a request without Host the one `:authority` names (as HTTP/1.1 carries it); returns whether
+ * the two disagree.
+ */
+export function adoptAuthority(headers: IncomingHttpHeaders): boolean {
+  const authority = headers[":authority"];
+  const host = headers.host;
+  if (authority !== undefined && host === undefined) headers.host = authority;
+  return authority !== undefined && host !== undefined && host !== authority;
+}
+
+/** A response's fields as HTTP/2 sends them (http2Fields), with the Strict-Transport-Security of the request's host. */
+export function http2FieldsWithHsts(
+  state: ListenerState,
+  host: string | undefined,
+  headers: HeadArgument,
+): Record<string, OutgoingHttpHeader> {
+  const out = http2Fields(headers);
+  const hsts = state.hsts.valueFor(host);
+  if (hsts !== undefined) out[HSTS] = hsts;
+  return out;
+}
+
 export interface TlsMessageClasses {
   readonly Http1ServerResponse: typeof ServerResponse;
   readonly Http2ServerRequest: typeof Http2ServerRequest;
@@ -134,15 +166,8 @@ export function tlsMessageClasses(state: ListenerState): TlsMessageClasses {
     ) {
       super(stream, headers, options ?? {}, rawHeaders as string[]);
       this.#raw = rawHeaders;
-      let size = 0;
-      for (let i = 0; i < rawHeaders.length; i += 2)
-        size += (rawHeaders[i] as string).length + (rawHeaders[i + 1] as string).length + 32;
-      this.headerListSize = size;
-      // RFC 9113 section 8.3.1: `:authority` is the target's host; a Host field, if any, must agree.
-      const authority = headers[":authority"];
-      const host = headers.host;
-      this.authorityConflict = authority !== undefined && host !== undefined && host !== authority;
-      if (authority !== undefined && host === undefined) headers.host = authority;
+      this.headerListSize = headerListSize(rawHeaders);
+      this.authorityConflict = adoptAuthority(headers);
     }
 
     /**
@@ -195,10 +220,7 @@ export function tlsMessageClasses(state: ListenerState): TlsMessageClasses {
 
     /** The fields as HTTP/2 sends them (http2Fields), with the group's Strict-Transport-Security. */
     #fieldsWithHsts(headers: HeadArgument): Record<string, OutgoingHttpHeader> {
-      const out = http2Fields(headers);
-      const hsts = state.hsts.valueFor(this.req.headers.host);
-      if (hsts !== undefined) out[HSTS] = hsts;
-      return out;
+      return http2FieldsWithHsts(state, this.req.headers.host, headers);
     }
 
     /**

@@ -1,0 +1,361 @@
+/**
+ * HTTP/2 OPTIONS requests answered on the stream, without node:http2's compatibility layer
+ * (src/gateway/listeners/direct-h2.ts). The layer stays the oracle: one gateway behind two https
+ * listeners, one with the direct path and one without, and generated OPTIONS requests (preflights,
+ * refusals, forwarded ones, the listener's own refusals, requests with a body) sent to both must get
+ * the same status, fields and body, and the same access log line. Real servers and an HTTP/2 client
+ * on 127.0.0.1, certificates made with openssl.
+ */
+
+import { type ClientHttp2Session, connect as h2connect } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import fc from "fast-check";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { certificateSource } from "../../src/config/tls/sources.js";
+import { Gateway } from "../../src/gateway/gateway.js";
+import { createHttpsListener, type HttpsListener } from "../../src/gateway/listeners/https.js";
+import { silentLogger } from "../../src/logger.js";
+import { AccessLog } from "../../src/observability/access-log.js";
+import { GatewayMetrics } from "../../src/observability/metrics.js";
+import { describeWithOpenssl } from "../support/tls.js";
+import { snapshotOrThrow, type TlsFixture, tlsFixture, tlsSection } from "./support.js";
+
+const ORIGIN = "https://app.test";
+
+function config(f: TlsFixture, maxAge: number): unknown {
+  return {
+    tls: tlsSection(f),
+    gateway: { limits: { maxHeaderBytes: 2048 } },
+    groups: [{ name: "api", domains: ["api.test"], hsts: { maxAge: 31536000 } }],
+    corsPolicies: [
+      {
+        name: "web",
+        allowOrigins: [ORIGIN, "https://*.example.com"],
+        allowMethods: ["GET", "PUT", "POST"],
+        allowHeaders: ["Content-Type", "X-Sdk-Date"],
+        exposeHeaders: ["X-Request-Id"],
+        allowCredentials: true,
+        allowPrivateNetwork: true,
+        maxAge,
+      },
+      { name: "report", allowOrigins: [ORIGIN], mode: "report" },
+      { name: "omit", allowOrigins: [ORIGIN], onDisallowedOrigin: "omit" },
+    ],
+    apis: [
+      {
+        name: "echo",
+        group: "api",
+        method: "ANY",
+        path: "/echo",
+        match: "prefix",
+        corsPolicy: "web",
+        backend: { type: "mock", body: "echo" },
+      },
+      {
+        name: "report",
+        method: "ANY",
+        path: "/report",
+        corsPolicy: "report",
+        backend: { type: "mock", body: "r" },
+      },
+      {
+        name: "omit",
+        method: "GET",
+        path: "/omit",
+        corsPolicy: "omit",
+        backend: { type: "mock", body: "o" },
+      },
+      // An OPTIONS API: its preflights are forwarded (through the layer, with the plan made first).
+      {
+        name: "options-api",
+        method: "OPTIONS",
+        path: "/opt",
+        backend: { type: "mock", headers: { "X-From": "opt" }, body: "opt" },
+      },
+      {
+        name: "locked",
+        method: "ANY",
+        path: "/locked",
+        auth: "app",
+        corsPolicy: "web",
+        backend: { type: "mock", body: "l" },
+      },
+    ],
+    apps: [{ name: "storefront", keys: ["a-key-in-the-file-0001"], apis: ["locked"] }],
+  };
+}
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+interface Request {
+  readonly path: string;
+  readonly authority: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+  /** Sent with the connection preface on a new connection, before the client has the server's SETTINGS. */
+  readonly early?: boolean;
+}
+
+/** What may differ between two answers to one request: the date, the request id, the durations. */
+function comparable(a: Answer): Answer {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(a.headers)) {
+    if (name === "date") continue;
+    headers[name] =
+      name === "x-request-id"
+        ? "<id>"
+        : name === "server-timing"
+          ? value.replace(/dur=[0-9.]+/g, "dur=<d>")
+          : value;
+  }
+  return {
+    status: a.status,
+    headers,
+    body: a.body.replace(/"request_id":"[0-9a-f]+"/, '"request_id":"<id>"'),
+  };
+}
+
+function send(session: ClientHttp2Session, r: Request): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request(
+      { ":method": "OPTIONS", ":path": r.path, ":authority": r.authority, ...r.headers },
+      { endStream: r.body === undefined },
+    );
+    let status = 0;
+    const headers: Record<string, string> = {};
+    let body = "";
+    stream.on("response", (h) => {
+      status = Number(h[":status"]);
+      for (const [name, value] of Object.entries(h)) if (name !== ":status") headers[name] = String(value);
+    });
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+      body += chunk;
+    });
+    stream.on("error", reject);
+    stream.on("close", () => resolve({ status, headers, body }));
+    if (r.body !== undefined) stream.end(r.body);
+  });
+}
+
+function openSession(url: string, ca: string): Promise<ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const session = h2connect(url, { ca, servername: "api.test" });
+    session.once("remoteSettings", () => resolve(session));
+    session.once("error", reject);
+  });
+}
+
+describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility layer", () => {
+  let f: TlsFixture;
+  let gateway: Gateway;
+  const lines: Record<string, unknown>[] = [];
+  const listeners: { direct: HttpsListener; layer: HttpsListener; urls: { direct: string; layer: string } } =
+    {} as never;
+  const sessions: ClientHttp2Session[] = [];
+  let direct: ClientHttp2Session;
+  let layer: ClientHttp2Session;
+
+  async function listen(directOptions: boolean): Promise<[HttpsListener, string]> {
+    const listener = await createHttpsListener(gateway, gateway.snapshot, {
+      source: certificateSource(process.cwd()),
+      logger: silentLogger,
+      directOptions,
+    });
+    await new Promise<void>((resolve) => listener.server.listen(0, "127.0.0.1", resolve));
+    const { port } = listener.server.address() as AddressInfo;
+    return [listener, `https://127.0.0.1:${port}`];
+  }
+
+  /** The access log line of the one exchange sent last, without what differs between two exchanges. */
+  async function lastLine(): Promise<Record<string, unknown>> {
+    for (let i = 0; i < 100 && lines.length === 0; i++) await sleep(5);
+    expect(lines).toHaveLength(1);
+    const {
+      time: _t,
+      requestId: _r,
+      durationMs: _d,
+      upstreamMs: _u,
+      ...rest
+    } = lines.pop() as Record<string, unknown>;
+    return rest;
+  }
+
+  beforeAll(async () => {
+    f = await tlsFixture();
+    const accessLog = new AccessLog({
+      push: (line) => lines.push(JSON.parse(line)),
+      drain: () => Promise.resolve(),
+      flushSync: () => {},
+    });
+    gateway = new Gateway(snapshotOrThrow(config(f, 600)), { accessLog, metrics: new GatewayMetrics() });
+    const [d, du] = await listen(true);
+    const [l, lu] = await listen(false);
+    Object.assign(listeners, { direct: d, layer: l, urls: { direct: du, layer: lu } });
+    direct = await openSession(du, f.ca.cert);
+    layer = await openSession(lu, f.ca.cert);
+    sessions.push(direct, layer);
+  });
+  afterAll(async () => {
+    for (const s of sessions) s.close();
+    for (const l of [listeners.direct, listeners.layer]) {
+      if (l === undefined) continue;
+      l.closeAll();
+      await new Promise<void>((resolve) => l.server.close(() => resolve()));
+      l.dispose();
+    }
+    await gateway?.close();
+    await f?.remove();
+  });
+
+  /** On the shared session, or on a new one for an early request. */
+  async function sendOn(session: ClientHttp2Session, url: string, r: Request): Promise<Answer> {
+    if (r.early !== true) return send(session, r);
+    const fresh = h2connect(url, { ca: f.ca.cert, servername: "api.test" });
+    fresh.on("error", () => {});
+    try {
+      return await send(fresh, r);
+    } finally {
+      fresh.close();
+    }
+  }
+
+  async function both(
+    r: Request,
+  ): Promise<{ direct: Answer; layer: Answer; directLine: unknown; layerLine: unknown }> {
+    lines.length = 0;
+    const d = await sendOn(direct, listeners.urls.direct, r);
+    const directLine = await lastLine();
+    const l = await sendOn(layer, listeners.urls.layer, r);
+    const layerLine = await lastLine();
+    return { direct: d, layer: l, directLine, layerLine };
+  }
+
+  it("answers an allowed preflight itself, with the layer's status, fields (HSTS included) and log line", async () => {
+    const before = listeners.direct.directAnswers;
+    const r = await both({
+      path: "/echo/x",
+      authority: "api.test",
+      headers: {
+        origin: ORIGIN,
+        "access-control-request-method": "PUT",
+        "access-control-request-headers": "x-sdk-date",
+      },
+      body: undefined,
+    });
+    expect(listeners.direct.directAnswers).toBe(before + 1);
+    expect(listeners.layer.directAnswers).toBe(0);
+    expect(r.direct.status).toBe(200);
+    expect(r.direct.headers["access-control-allow-origin"]).toBe(ORIGIN);
+    expect(r.direct.headers["strict-transport-security"]).toBe("max-age=31536000");
+    expect(r.direct.headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+    expect(comparable(r.direct)).toEqual(comparable(r.layer));
+    expect(r.directLine).toEqual(r.layerLine);
+    expect(r.directLine).toMatchObject({ method: "OPTIONS", protocol: "2.0", api: "echo", status: 200 });
+  });
+
+  it("answers a refused preflight itself, with its error body; forwards an OPTIONS API's through the layer", async () => {
+    let before = listeners.direct.directAnswers;
+    const refused = await both({
+      path: "/echo",
+      authority: "api.test",
+      headers: { origin: "https://evil.test", "access-control-request-method": "PUT" },
+      body: undefined,
+    });
+    expect(listeners.direct.directAnswers).toBe(before + 1);
+    expect(refused.direct.status).toBe(403);
+    expect(JSON.parse(refused.direct.body).error_code).toBe("CORS_ORIGIN_NOT_ALLOWED");
+    expect(comparable(refused.direct)).toEqual(comparable(refused.layer));
+    expect(refused.directLine).toEqual(refused.layerLine);
+
+    before = listeners.direct.directAnswers;
+    const forwarded = await both({
+      path: "/opt",
+      authority: "api.test",
+      headers: { origin: ORIGIN, "access-control-request-method": "PUT" },
+      body: undefined,
+    });
+    expect(listeners.direct.directAnswers).toBe(before);
+    expect(forwarded.direct.status).toBe(200);
+    expect(forwarded.direct.body).toBe("opt");
+    expect(forwarded.direct.headers["x-from"]).toBe("opt");
+    expect(comparable(forwarded.direct)).toEqual(comparable(forwarded.layer));
+    expect(forwarded.directLine).toEqual(forwarded.layerLine);
+  });
+
+  it("plans on the configuration in force: a swapped one answers the next preflight", async () => {
+    const r: Request = {
+      path: "/echo",
+      authority: "api.test",
+      headers: { origin: ORIGIN, "access-control-request-method": "GET" },
+      body: undefined,
+    };
+    expect((await both(r)).direct.headers["access-control-max-age"]).toBe("600");
+    gateway.swap(snapshotOrThrow(config(f, 42)));
+    const after = await both(r);
+    expect(after.direct.headers["access-control-max-age"]).toBe("42");
+    expect(comparable(after.direct)).toEqual(comparable(after.layer));
+  });
+
+  it("answers generated OPTIONS requests as the compatibility layer does, field for field and line for line", async () => {
+    const optional = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+    const request = fc.record({
+      path: fc.constantFrom(
+        "/echo",
+        "/echo/x",
+        "/echo/../opt",
+        "/echo/%2e%2e/x",
+        "/echo?q=1",
+        "//echo",
+        "/opt",
+        "/report",
+        "/omit",
+        "/locked",
+        "/nowhere",
+        "*",
+        "/echo/%00",
+      ),
+      authority: fc.constantFrom("api.test", "API.test", "other.test", "127.0.0.1"),
+      host: fc.constantFrom(undefined, undefined, undefined, undefined, "api.test", "other.test"),
+      origin: optional(
+        fc.constantFrom(ORIGIN, "https://a.example.com", "https://evil.test", "null", "not a url", ""),
+      ),
+      method: optional(fc.constantFrom("PUT", "GET", "DELETE", "get", "", "X Y")),
+      requestHeaders: optional(
+        fc.constantFrom("x-sdk-date", "Content-Type, X-Sdk-Date", "x-other", "bad header!", ""),
+      ),
+      privateNetwork: optional(fc.constantFrom("true", "false")),
+      apiKey: optional(fc.constantFrom("a-key-in-the-file-0001", "wrong")),
+      large: fc.constantFrom(false, false, false, true),
+      expect100: fc.constantFrom(false, false, false, false, false, true),
+      // Mostly none, as a browser's preflight: a request with a body goes through the layer.
+      body: fc.constantFrom(undefined, undefined, undefined, undefined, undefined, "", "a body"),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async (g) => {
+        const headers: Record<string, string> = {};
+        if (g.host !== undefined) headers.host = g.host;
+        if (g.origin !== undefined) headers.origin = g.origin;
+        if (g.method !== undefined) headers["access-control-request-method"] = g.method;
+        if (g.requestHeaders !== undefined) headers["access-control-request-headers"] = g.requestHeaders;
+        if (g.privateNetwork !== undefined)
+          headers["access-control-request-private-network"] = g.privateNetwork;
+        if (g.apiKey !== undefined) headers["x-api-key"] = g.apiKey;
+        // Over maxHeaderBytes, sent before the client has the setting: refused by the listener (431).
+        if (g.large) headers["x-padding"] = "p".repeat(2100);
+        if (g.expect100) headers.expect = "100-continue";
+        const r = await both({ path: g.path, authority: g.authority, headers, body: g.body, early: g.large });
+        expect(comparable(r.direct)).toEqual(comparable(r.layer));
+        expect(r.directLine).toEqual(r.layerLine);
+      }),
+      { numRuns: 150 },
+    );
+    // The generated requests did go both ways on the direct listener.
+    expect(listeners.direct.directAnswers).toBeGreaterThan(20);
+  });
+});
