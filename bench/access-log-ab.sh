@@ -14,6 +14,8 @@
 #   SAME=1 bash bench/access-log-ab.sh ...   both servers with --no-access-log: the instrument's own spread
 #   B_ROOT=DIR B_MODE=on bash bench/access-log-ab.sh ...   B is another build (a checkout with bin/ and dist/),
 #                                                          in mode B_MODE: a change measured against the one before it
+#   PROTOCOL=h2 bash bench/access-log-ab.sh ...   over HTTP/2: an https listener (a self-signed certificate
+#                                                 made with openssl) driven by h2load, 5 connections of 10 streams
 set -euo pipefail
 pairs=${1:-6}
 seconds=${2:-5}
@@ -34,17 +36,35 @@ wrk.headers["Access-Control-Request-Method"] = "PUT"
 wrk.headers["Access-Control-Request-Headers"] = "X-Sdk-Date"
 LUA
 
+scheme=http
+if [ "${PROTOCOL:-http1}" = h2 ]; then
+  scheme=https
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+  node -e 'const f = process.argv[1]; const c = JSON.parse(require("fs").readFileSync(f, "utf8"));
+    c.tls = { certificates: [{ default: true, cert: "cert.pem", key: "key.pem" }] };
+    require("fs").writeFileSync(f, JSON.stringify(c));' "$dir/config.json"
+fi
+
 start() { # $1: port, $2: on|off, $3: stdout file, $4: the build's root (default: this one)
   local flag=()
   [ "$2" = off ] && flag=(--no-access-log)
-  taskset -c 0 node "${4:-$root}/bin/crossgate.js" start --config "$dir/config.json" --listen "127.0.0.1:$1" \
+  local listen="127.0.0.1:$1"
+  [ "$scheme" = https ] && listen="https://127.0.0.1:$1"
+  taskset -c 0 node "${4:-$root}/bin/crossgate.js" start --config "$dir/config.json" --listen "$listen" \
     "${flag[@]}" >"$3" 2>"$3.err" &
   pids+=($!)
-  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.2; done
+  for _ in $(seq 50); do curl -sk -o /dev/null "$scheme://127.0.0.1:$1/" && return; sleep 0.2; done
   echo "crossgate did not start on port $1: $(cat "$3.err")" >&2
   exit 1
 }
 load() { # $1: seconds, $2: port -> req/s
+  if [ "$scheme" = https ]; then
+    taskset -c 1 h2load -D "$1" -c5 -m10 -t1 -H ":method: OPTIONS" -H "origin: https://b.example.com" \
+      -H "access-control-request-method: PUT" -H "access-control-request-headers: X-Sdk-Date" \
+      "https://127.0.0.1:$2/simple" 2>/dev/null | awk '/^finished in/ {print int($4)}'
+    return
+  fi
   taskset -c 1 wrk -t1 -c50 -d"$1s" -s "$dir/preflight.lua" "http://127.0.0.1:$2/simple" |
     awk '/Requests\/sec/ {print int($2)}'
 }
