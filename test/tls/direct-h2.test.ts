@@ -19,7 +19,7 @@ import { silentLogger } from "../../src/logger.js";
 import { AccessLog } from "../../src/observability/access-log.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { describeWithOpenssl } from "../support/tls.js";
-import { snapshotOrThrow, type TlsFixture, tlsFixture, tlsSection } from "./support.js";
+import { openSession, snapshotOrThrow, type TlsFixture, tlsFixture, tlsSection } from "./support.js";
 
 const ORIGIN = "https://app.test";
 
@@ -140,14 +140,6 @@ function send(session: ClientHttp2Session, r: Request): Promise<Answer> {
     stream.on("error", reject);
     stream.on("close", () => resolve({ status, headers, body }));
     if (r.body !== undefined) stream.end(r.body);
-  });
-}
-
-function openSession(url: string, ca: string): Promise<ClientHttp2Session> {
-  return new Promise((resolve, reject) => {
-    const session = h2connect(url, { ca, servername: "api.test" });
-    session.once("remoteSettings", () => resolve(session));
-    session.once("error", reject);
   });
 }
 

@@ -6,7 +6,7 @@
  * Real servers and clients on 127.0.0.1, certificates made with openssl.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type ClientHttp2Session, type ClientHttp2Stream, constants, connect as h2connect } from "node:http2";
+import { type ClientHttp2Stream, constants, connect as h2connect } from "node:http2";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RAPID_RESET_LIMIT } from "../../src/gateway/listeners/https.js";
@@ -19,6 +19,7 @@ import { http1, http2, https1, type Transport } from "../support/transports.js";
 import {
   handshake,
   logLines,
+  openSession,
   snapshotOrThrow,
   startHttps,
   type TlsFixture,
@@ -27,15 +28,6 @@ import {
 } from "./support.js";
 
 const ORIGIN = "https://app.test";
-
-function openSession(url: string, ca: string, serverName = "api.test"): Promise<ClientHttp2Session> {
-  return new Promise((resolve, reject) => {
-    const session = h2connect(url, { ca, servername: serverName });
-    // Resolved once the server's SETTINGS arrived: its limits are known then.
-    session.once("remoteSettings", () => resolve(session));
-    session.once("error", reject);
-  });
-}
 
 interface StreamResult {
   readonly status: number;

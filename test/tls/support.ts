@@ -2,6 +2,7 @@
  * The certificates and gateways the TLS tests share: a test CA and leaf certificates made with
  * openssl in a temp directory, and https gateways on 127.0.0.1 port 0.
  */
+import { type ClientHttp2Session, connect as h2connect } from "node:http2";
 import { connect, type PeerCertificate, type TLSSocket } from "node:tls";
 import { pino } from "pino";
 import { compileConfig } from "../../src/config/compile.js";
@@ -126,5 +127,14 @@ export function handshake(
       socket.destroy();
       reject(error);
     });
+  });
+}
+
+/** An HTTP/2 session to `url`, resolved once the server's SETTINGS arrived: its limits are known then. */
+export function openSession(url: string, ca: string, serverName = "api.test"): Promise<ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const session = h2connect(url, { ca, servername: serverName });
+    session.once("remoteSettings", () => resolve(session));
+    session.once("error", reject);
   });
 }

@@ -14,7 +14,7 @@ import {
  * node:http2's compatibility layer. That layer builds a Readable request and a response object per
  * stream, with a dozen listeners on the stream, so that a server written for node:http serves HTTP/2;
  * for an answer the gateway makes itself, with no body either way, none of it is needed. A scratch
- * server answering a preflight's header set spent 39-51 CPU µs per request through `stream.respond`
+ * server answering a preflight's header set spent 39-52 CPU µs per request through `stream.respond`
  * against 56-72 through the layer (docs/benchmarks.md).
  *
  * The gateway still executes the request: it gets a request and a response object here that carry what
