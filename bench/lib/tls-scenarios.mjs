@@ -68,6 +68,24 @@ function preflightOver(protocol) {
           ]);
         },
       },
+      ...(h2
+        ? [
+            {
+              id: "node-raw-same",
+              label: "raw node:http2 on the stream, crossgate's header set (reference)",
+              start: (env) => {
+                const { cert, key } = benchCertificate(env);
+                return startPeer(env, "raw-h2-preflight-same", "raw-preflight.mjs", [
+                  "--same-headers",
+                  "--cert",
+                  cert,
+                  "--key",
+                  key,
+                ]);
+              },
+            },
+          ]
+        : []),
       {
         id: "nginx",
         label: "nginx ssl http2, map allow-list, 1 worker",
@@ -92,7 +110,24 @@ function preflightOver(protocol) {
         paired: true,
       },
       ...(h2
-        ? [{ label: "preflight over HTTP/2 vs nginx", kind: "ratio", of: "crossgate", to: "nginx", min: 0.5 }]
+        ? [
+            {
+              label: "preflight over HTTP/2 vs nginx",
+              kind: "ratio",
+              of: "crossgate",
+              to: "nginx",
+              min: 0.5,
+            },
+            {
+              label:
+                "preflight over HTTP/2 vs raw node:http2 sending crossgate's header set on the stream (reference, not an issue target)",
+              kind: "ratio",
+              paired: true,
+              of: "crossgate",
+              to: "node-raw-same",
+              min: 0.95,
+            },
+          ]
         : []),
     ],
   };
