@@ -7,7 +7,7 @@
  * on 127.0.0.1, certificates made with openssl.
  */
 
-import { type ClientHttp2Session, connect as h2connect } from "node:http2";
+import { type ClientHttp2Session, constants, connect as h2connect } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
@@ -285,6 +285,42 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
     expect(forwarded.direct.headers["x-from"]).toBe("opt");
     expect(comparable(forwarded.direct)).toEqual(comparable(forwarded.layer));
     expect(forwarded.directLine).toEqual(forwarded.layerLine);
+  });
+
+  it("survives clients that reset their preflights with an error code as soon as they are sent", async () => {
+    const before = listeners.direct.directAnswers;
+    const session = await openSession(listeners.urls.direct, f.ca.cert);
+    try {
+      const closed: Promise<unknown>[] = [];
+      for (let i = 0; i < 50; i++) {
+        const stream = session.request(
+          {
+            ":method": "OPTIONS",
+            ":path": "/echo",
+            ":authority": "api.test",
+            origin: ORIGIN,
+            "access-control-request-method": "PUT",
+          },
+          { endStream: true },
+        );
+        stream.on("error", () => {});
+        closed.push(new Promise((resolve) => stream.on("close", resolve)));
+        stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+      }
+      await Promise.all(closed);
+    } finally {
+      session.close();
+    }
+    // The process is alive and the next preflight is answered directly as before.
+    lines.length = 0;
+    const next = await send(direct, {
+      path: "/echo",
+      authority: "api.test",
+      headers: { origin: ORIGIN, "access-control-request-method": "PUT" },
+      body: undefined,
+    });
+    expect(next.status).toBe(200);
+    expect(listeners.direct.directAnswers).toBeGreaterThan(before);
   });
 
   it("plans on the configuration in force: a swapped one answers the next preflight", async () => {
