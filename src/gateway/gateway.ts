@@ -218,10 +218,13 @@ export class Gateway {
   /** The node:http request listener; `planned` when the request was planned already (`plan`). */
   readonly handle = (req: IncomingMessage, res: ServerResponse, planned?: PlannedRequest): void => {
     this.#inFlight++;
-    const ex =
-      planned === undefined
-        ? new Exchange(req, res, newRequestId(), performance.now(), this.#generation)
-        : new Exchange(req, res, newRequestId(), planned.start, planned.generation);
+    const ex = new Exchange(
+      req,
+      res,
+      newRequestId(),
+      planned?.start ?? performance.now(),
+      planned?.generation ?? this.#generation,
+    );
     (res as TaggedResponse)[EXCHANGE] = ex;
     res.on("close", this.#onClose);
     let forwarding: Promise<void> | undefined;

@@ -208,7 +208,7 @@ function recordHits(gateway: RunningGateway): Hit[] {
     };
     hits.push(hit);
     // The gateway passes its headers to writeHead, which does not keep them for getHeaders(): note them
-    // there, and in HTTP/2's complete answers (answerEmpty, answerComplete), which take the same flat list.
+    // there (HTTP/2's answers are noted at stream.respond, above).
     const note = (last: unknown): void => {
       if (Array.isArray(last)) {
         // The flat form: [name, value, name, value, ...]; a repeated name keeps its values in order.
@@ -231,15 +231,6 @@ function recordHits(gateway: RunningGateway): Hit[] {
       note(args[args.length - 1]);
       return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
     } as typeof res.writeHead;
-    const complete = res as unknown as Record<string, ((...a: unknown[]) => void) | undefined>;
-    for (const method of ["answerEmpty", "answerComplete"]) {
-      const original = complete[method];
-      if (original === undefined) continue;
-      complete[method] = function (this: unknown, ...args: unknown[]) {
-        note(args[1]);
-        return original.apply(this, args);
-      };
-    }
     res.once("finish", () => {
       hit.status = res.statusCode;
       hit.responseHeaders = { ...res.getHeaders(), ...hit.responseHeaders };

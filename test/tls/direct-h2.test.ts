@@ -152,13 +152,17 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
   let f: TlsFixture;
   let gateway: Gateway;
   const lines: Record<string, unknown>[] = [];
-  const listeners: { direct: HttpsListener; layer: HttpsListener; urls: { direct: string; layer: string } } =
-    {} as never;
-  const sessions: ClientHttp2Session[] = [];
-  let direct: ClientHttp2Session;
-  let layer: ClientHttp2Session;
+  /** One of the two listeners, with its URL and the client's session to it. */
+  interface Side {
+    readonly listener: HttpsListener;
+    readonly url: string;
+    readonly session: ClientHttp2Session;
+  }
+  let direct: Side | undefined;
+  let layer: Side | undefined;
+  const sides = (): [Side, Side] => [direct as Side, layer as Side];
 
-  async function listen(directOptions: boolean): Promise<[HttpsListener, string]> {
+  async function listen(directOptions: boolean): Promise<Side> {
     const listener = await createHttpsListener(gateway, gateway.snapshot, {
       source: certificateSource(process.cwd()),
       logger: silentLogger,
@@ -166,7 +170,8 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
     });
     await new Promise<void>((resolve) => listener.server.listen(0, "127.0.0.1", resolve));
     const { port } = listener.server.address() as AddressInfo;
-    return [listener, `https://127.0.0.1:${port}`];
+    const url = `https://127.0.0.1:${port}`;
+    return { listener, url, session: await openSession(url, f.ca.cert) };
   }
 
   /** The access log line of the one exchange sent last, without what differs between two exchanges. */
@@ -193,29 +198,25 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
       flushSync: () => {},
     });
     gateway = new Gateway(snapshotOrThrow(config(f, 600)), { accessLog, metrics: new GatewayMetrics() });
-    const [d, du] = await listen(true);
-    const [l, lu] = await listen(false);
-    Object.assign(listeners, { direct: d, layer: l, urls: { direct: du, layer: lu } });
-    direct = await openSession(du, f.ca.cert);
-    layer = await openSession(lu, f.ca.cert);
-    sessions.push(direct, layer);
+    direct = await listen(true);
+    layer = await listen(false);
   });
   afterAll(async () => {
-    for (const s of sessions) s.close();
-    for (const l of [listeners.direct, listeners.layer]) {
-      if (l === undefined) continue;
-      l.closeAll();
-      await new Promise<void>((resolve) => l.server.close(() => resolve()));
-      l.dispose();
+    for (const side of [direct, layer]) {
+      if (side === undefined) continue;
+      side.session.close();
+      side.listener.closeAll();
+      await new Promise<void>((resolve) => side.listener.server.close(() => resolve()));
+      side.listener.dispose();
     }
     await gateway?.close();
     await f?.remove();
   });
 
-  /** On the shared session, or on a new one for an early request. */
-  async function sendOn(session: ClientHttp2Session, url: string, r: Request): Promise<Answer> {
-    if (r.early !== true) return send(session, r);
-    const fresh = h2connect(url, { ca: f.ca.cert, servername: "api.test" });
+  /** On the side's session, or on a new one for an early request. */
+  async function sendOn(side: Side, r: Request): Promise<Answer> {
+    if (r.early !== true) return send(side.session, r);
+    const fresh = h2connect(side.url, { ca: f.ca.cert, servername: "api.test" });
     fresh.on("error", () => {});
     try {
       return await send(fresh, r);
@@ -228,15 +229,16 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
     r: Request,
   ): Promise<{ direct: Answer; layer: Answer; directLine: unknown; layerLine: unknown }> {
     lines.length = 0;
-    const d = await sendOn(direct, listeners.urls.direct, r);
+    const [directSide, layerSide] = sides();
+    const d = await sendOn(directSide, r);
     const directLine = await lastLine(d);
-    const l = await sendOn(layer, listeners.urls.layer, r);
+    const l = await sendOn(layerSide, r);
     const layerLine = await lastLine(l);
     return { direct: d, layer: l, directLine, layerLine };
   }
 
   it("answers an allowed preflight itself, with the layer's status, fields (HSTS included) and log line", async () => {
-    const before = listeners.direct.directAnswers;
+    const before = sides()[0].listener.directAnswers;
     const r = await both({
       path: "/echo/x",
       authority: "api.test",
@@ -247,8 +249,8 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
       },
       body: undefined,
     });
-    expect(listeners.direct.directAnswers).toBe(before + 1);
-    expect(listeners.layer.directAnswers).toBe(0);
+    expect(sides()[0].listener.directAnswers).toBe(before + 1);
+    expect(sides()[1].listener.directAnswers).toBe(0);
     expect(r.direct.status).toBe(200);
     expect(r.direct.headers["access-control-allow-origin"]).toBe(ORIGIN);
     expect(r.direct.headers["strict-transport-security"]).toBe("max-age=31536000");
@@ -259,27 +261,27 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
   });
 
   it("answers a refused preflight itself, with its error body; forwards an OPTIONS API's through the layer", async () => {
-    let before = listeners.direct.directAnswers;
+    let before = sides()[0].listener.directAnswers;
     const refused = await both({
       path: "/echo",
       authority: "api.test",
       headers: { origin: "https://evil.test", "access-control-request-method": "PUT" },
       body: undefined,
     });
-    expect(listeners.direct.directAnswers).toBe(before + 1);
+    expect(sides()[0].listener.directAnswers).toBe(before + 1);
     expect(refused.direct.status).toBe(403);
     expect(JSON.parse(refused.direct.body).error_code).toBe("CORS_ORIGIN_NOT_ALLOWED");
     expect(comparable(refused.direct)).toEqual(comparable(refused.layer));
     expect(refused.directLine).toEqual(refused.layerLine);
 
-    before = listeners.direct.directAnswers;
+    before = sides()[0].listener.directAnswers;
     const forwarded = await both({
       path: "/opt",
       authority: "api.test",
       headers: { origin: ORIGIN, "access-control-request-method": "PUT" },
       body: undefined,
     });
-    expect(listeners.direct.directAnswers).toBe(before);
+    expect(sides()[0].listener.directAnswers).toBe(before);
     expect(forwarded.direct.status).toBe(200);
     expect(forwarded.direct.body).toBe("opt");
     expect(forwarded.direct.headers["x-from"]).toBe("opt");
@@ -288,8 +290,8 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
   });
 
   it("survives clients that reset their preflights with an error code as soon as they are sent", async () => {
-    const before = listeners.direct.directAnswers;
-    const session = await openSession(listeners.urls.direct, f.ca.cert);
+    const before = sides()[0].listener.directAnswers;
+    const session = await openSession(sides()[0].url, f.ca.cert);
     try {
       const closed: Promise<unknown>[] = [];
       for (let i = 0; i < 50; i++) {
@@ -313,14 +315,14 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
     }
     // The process is alive and the next preflight is answered directly as before.
     lines.length = 0;
-    const next = await send(direct, {
+    const next = await send(sides()[0].session, {
       path: "/echo",
       authority: "api.test",
       headers: { origin: ORIGIN, "access-control-request-method": "PUT" },
       body: undefined,
     });
     expect(next.status).toBe(200);
-    expect(listeners.direct.directAnswers).toBeGreaterThan(before);
+    expect(sides()[0].listener.directAnswers).toBeGreaterThan(before);
   });
 
   it("plans on the configuration in force: a swapped one answers the next preflight", async () => {
@@ -391,7 +393,7 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
       { numRuns: 150 },
     );
     // The generated requests did go both ways on the direct listener.
-    expect(listeners.direct.directAnswers).toBeGreaterThan(20);
+    expect(sides()[0].listener.directAnswers).toBeGreaterThan(20);
   });
 
   it("answers OPTIONS requests with arbitrary printable targets and CORS fields as the layer does", async () => {
@@ -399,7 +401,7 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
     const printable = fc.string({
       unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
     });
-    const before = listeners.direct.directAnswers;
+    const before = sides()[0].listener.directAnswers;
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -421,6 +423,6 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
       ),
       { numRuns: 100 },
     );
-    expect(listeners.direct.directAnswers).toBeGreaterThan(before + 50);
+    expect(sides()[0].listener.directAnswers).toBeGreaterThan(before + 50);
   });
 });
