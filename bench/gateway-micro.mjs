@@ -53,7 +53,16 @@ async function openAccessLog(file) {
   const { FdSink } = await import(new URL("observability/line-sink.js", dist).href);
   const sink =
     file === "discard"
-      ? { dropped: 0, bufferedBytes: 0, push() {}, drain: async () => {}, flushSync() {} }
+      ? {
+          dropped: 0,
+          bufferedBytes: 0,
+          buffer: Buffer.allocUnsafe(64 * 1024),
+          reserve: () => 0,
+          commit() {},
+          push() {},
+          drain: async () => {},
+          flushSync() {},
+        }
       : new FdSink(openSync(file, "w"));
   return { accessLog: new AccessLog(sink) };
 }

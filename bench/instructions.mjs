@@ -65,7 +65,7 @@ function count(requests) {
     });
     child.stdout.resume();
     child.on("error", reject);
-    child.on("exit", () => {
+    child.on("close", () => {
       const m = /I\s+refs:\s+([\d,]+)/.exec(err);
       if (!m) reject(new Error(`no instruction count: ${err.slice(-400)}`));
       else resolve(Number(m[1].replaceAll(",", "")));

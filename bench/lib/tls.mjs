@@ -126,7 +126,7 @@ export function runH2load({ url, request, durationSec, connections, threads, cpu
       clearTimeout(killer);
       reject(e);
     });
-    child.on("exit", (code, signal) => {
+    child.on("close", (code, signal) => {
       clearTimeout(killer);
       const finished = /finished in ([\d.]+)(ms|s), ([\d.]+) req\/s/.exec(out);
       const requests =
@@ -186,7 +186,7 @@ export function runSTime({ port, mode, durationSec, cpu }) {
       out += d;
     });
     const killer = setTimeout(() => child.kill("SIGKILL"), (durationSec + 30) * 1000);
-    child.on("exit", () => {
+    child.on("close", () => {
       clearTimeout(killer);
       // "1234 connections in 6 real seconds, 0 bytes read per connection"
       const m = /(\d+) connections in (\d+) real seconds/.exec(out);

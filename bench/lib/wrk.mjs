@@ -73,7 +73,7 @@ export function runWrk({ url, script, durationSec, connections, threads, cpu, ti
       clearTimeout(killer);
       reject(e);
     });
-    child.on("exit", (code, signal) => {
+    child.on("close", (code, signal) => {
       clearTimeout(killer);
       const line = out.split("\n").find((l) => l.startsWith("BENCH_JSON "));
       if (!line) {

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type AccessEntry, AccessLog } from "./access-log.js";
-import type { LineSink } from "./line-sink.js";
+import { CallbackSink } from "./line-sink.js";
 
-function collecting(): { sink: LineSink; lines: string[] } {
+function collecting(): { sink: CallbackSink; lines: string[] } {
   const lines: string[] = [];
-  return { lines, sink: { push: (line) => lines.push(line), drain: async () => {}, flushSync() {} } };
+  return { lines, sink: new CallbackSink((line) => lines.push(line)) };
 }
 
 const entry = (over: Partial<AccessEntry> = {}): AccessEntry => ({
@@ -58,19 +58,20 @@ describe("AccessLog: one JSON line per exchange", () => {
   it("logs any value a client can send as the same string, in a line that stays ASCII and one line (property)", () => {
     const value = fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" }), fc.string());
     fc.assert(
-      fc.property(value, value, value, value, value, (method, host, path, origin, api) => {
+      fc.property(value, value, value, value, value, value, (method, host, path, origin, api, requestId) => {
         const { sink, lines } = collecting();
         const log = new AccessLog(sink);
-        log.write(entry({ method, host, path, origin, api }));
+        log.write(entry({ method, host, path, origin, api, requestId }));
         log.flush();
         const line = lines[0] as string;
         expect(ascii(line)).toBe(true);
         const parsed = JSON.parse(line);
-        expect([parsed.method, parsed.host, parsed.path, parsed.origin]).toEqual([
+        expect([parsed.method, parsed.host, parsed.path, parsed.origin, parsed.requestId]).toEqual([
           method,
           host,
           path,
           origin,
+          requestId,
         ]);
         expect(parsed.api).toBe(api === "" ? undefined : api);
       }),
@@ -233,13 +234,14 @@ describe("AccessLog: one JSON line per exchange", () => {
 
     it("drain and flushSync hand the held lines to the sink before asking it to write them", async () => {
       const events: string[] = [];
-      const sink: LineSink = {
-        push: (line) => events.push(`line ${JSON.parse(line).status}`),
-        drain: async () => {
+      const sink = new (class extends CallbackSink {
+        override async drain(): Promise<void> {
           events.push("drain");
-        },
-        flushSync: () => events.push("flushSync"),
-      };
+        }
+        override flushSync(): void {
+          events.push("flushSync");
+        }
+      })((line) => events.push(`line ${JSON.parse(line).status}`));
       const log = new AccessLog(sink);
       log.write(entry({ status: 201 }));
       await log.drain();

@@ -1,3 +1,11 @@
+import {
+  jsonString,
+  jsonStringBound,
+  MILLIS_BOUND,
+  putAscii,
+  putJsonString,
+  putMillis,
+} from "./json-bytes.js";
 import type { LineSink } from "./line-sink.js";
 
 /** One answered (or abandoned) exchange, as the access log writes it. */
@@ -27,25 +35,6 @@ export interface AccessEntry {
   };
 }
 
-/**
- * What a JSON string must escape (a quote, a backslash, a control character), and anything beyond
- * ASCII: every line stays ASCII, so the sink writes it as latin1, byte for byte (one byte per
- * character, no UTF-8 encoding pass), and no byte of a logged value can pass for a terminal control sequence.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
-const NOT_PLAIN = /[\u0000-\u001f"\\\u007f-\uffff]/;
-const BEYOND_ASCII = /[\u007f-\uffff]/g;
-
-function unicodeEscape(c: string): string {
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-}
-
-function jsonString(value: string): string {
-  if (!NOT_PLAIN.test(value)) return `"${value}"`;
-  // JSON.stringify escapes quotes, backslashes, controls and lone surrogates; the rest is made ASCII.
-  return JSON.stringify(value).replace(BEYOND_ASCII, unicodeEscape);
-}
-
 function websocketJson(w: NonNullable<AccessEntry["websocket"]>): string {
   let text = `{"tunnel":${w.tunnel}`;
   if (w.closedBy !== undefined) text += `,"closedBy":${jsonString(w.closedBy)}`;
@@ -55,34 +44,19 @@ function websocketJson(w: NonNullable<AccessEntry["websocket"]>): string {
 }
 
 /**
- * A duration in milliseconds with at most three decimals: the same number `Math.round(ms * 1000) / 1000`
- * is, printed from integers (printing a fractional double costs several times more).
- */
-function millis(ms: number): string {
-  const micros = Math.round(ms * 1000);
-  if (micros < 0 || micros > 0x3fffffff) return String(micros / 1000);
-  const whole = (micros / 1000) | 0;
-  const fraction = micros - whole * 1000;
-  if (fraction === 0) return String(whole);
-  const digits = fraction < 10 ? `00${fraction}` : fraction < 100 ? `0${fraction}` : String(fraction);
-  // 0.120 is 0.12: trailing zeros dropped, as String(number) prints it.
-  return `${whole}.${digits.charCodeAt(2) !== 48 ? digits : digits.charCodeAt(1) !== 48 ? digits.slice(0, 2) : digits[0]}`;
-}
-
-/**
  * The fields of a line that mostly repeat from one line to the next, as one piece of JSON text: the
  * request's method, protocol and Host; its Origin, API, status and CORS decision. The last values are
- * remembered with their text, so that a repeated run costs comparisons, not a scan and a dozen
- * concatenations.
+ * remembered with their text, as bytes, so that a repeated run costs comparisons and a copy, not a
+ * scan and a dozen concatenations.
  */
 class RequestFields {
   #method: string | undefined = undefined;
   #protocol: string | undefined = undefined;
   #host: string | undefined = undefined;
-  #text = "";
+  #bytes: Buffer = Buffer.alloc(0);
 
   /** `,"method":…,"protocol":…,"host":…`, each when given. */
-  of(method: string | undefined, protocol: string | undefined, host: string | undefined): string {
+  of(method: string | undefined, protocol: string | undefined, host: string | undefined): Buffer {
     if (method !== this.#method || protocol !== this.#protocol || host !== this.#host) {
       this.#method = method;
       this.#protocol = protocol;
@@ -91,9 +65,9 @@ class RequestFields {
       if (method !== undefined) text += `,"method":${jsonString(method)}`;
       if (protocol !== undefined) text += `,"protocol":${jsonString(protocol)}`;
       if (host !== undefined) text += `,"host":${jsonString(host)}`;
-      this.#text = text;
+      this.#bytes = Buffer.from(text, "latin1");
     }
-    return this.#text;
+    return this.#bytes;
   }
 }
 
@@ -104,10 +78,10 @@ class OutcomeFields {
   #verdict: string | undefined = undefined;
   #reason: string | undefined = undefined;
   #preflight: boolean | undefined = undefined;
-  #text = "";
+  #bytes: Buffer = Buffer.alloc(0);
 
   /** `,"origin":…,"api":…,"status":…,"cors":{…}`, each when given. */
-  of(origin: string | undefined, api: string, status: number, cors: AccessEntry["cors"]): string {
+  of(origin: string | undefined, api: string, status: number, cors: AccessEntry["cors"]): Buffer {
     const verdict = cors?.verdict;
     const reason = cors?.reason;
     const preflight = cors?.preflight;
@@ -132,9 +106,9 @@ class OutcomeFields {
       if (cors !== undefined) {
         text += `,"cors":{"verdict":${jsonString(cors.verdict)},"reason":${jsonString(cors.reason)},"preflight":${cors.preflight}}`;
       }
-      this.#text = text;
+      this.#bytes = Buffer.from(text, "latin1");
     }
-    return this.#text;
+    return this.#bytes;
   }
 }
 
@@ -143,9 +117,10 @@ const MAX_HELD = 64;
 
 /**
  * The access log (SPEC section 8): one JSON line per exchange, in the shape the process log has (pino's
- * `level`, `time`, `service`, then the bindings), written to a buffered sink. Hot path: the line is one
- * ASCII string built from known fields, without pino's generic serialization, and no write waits for
- * the destination (./line-sink.ts). JSON parses it back to the values logged, non-ASCII ones included.
+ * `level`, `time`, `service`, then the bindings), written to a buffered sink. Hot path: the line is
+ * written from known fields as ASCII bytes straight into the sink's buffer (./json-bytes.ts), without
+ * pino's generic serialization and without a string per line, and no write waits for the destination
+ * (./line-sink.ts). JSON parses it back to the values logged, non-ASCII ones included.
  *
  * `write` only notes the entry and its time; the lines of the entries noted during one turn of the
  * event loop (up to MAX_HELD) are built together at the end of it (`setImmediate`), one after the
@@ -157,16 +132,16 @@ const MAX_HELD = 64;
  */
 export class AccessLog {
   readonly #sink: LineSink;
-  /** `,"service":"crossgate"`, the bindings (`"worker":2`), `"log":"access"` and the `,"requestId":"` that follows. */
+  /** `,"service":"crossgate"`, the bindings (`"worker":2`), `"log":"access"` and the `,"requestId":` that follows. */
   readonly #bindings: string;
   readonly #request = new RequestFields();
   readonly #outcome = new OutcomeFields();
   /** The line up to the request id, made once per millisecond: its time changes no oftener. */
-  #prefix = "";
+  #prefix: Buffer = Buffer.alloc(0);
   #prefixMs = -1;
   /** Entries whose lines are not built yet, and the line prefix (its time) of each. */
   #held: AccessEntry[] = [];
-  #heldPrefixes: string[] = [];
+  #heldPrefixes: Buffer[] = [];
   #buildScheduled = false;
   readonly #buildHeld = (): void => {
     this.#buildScheduled = false;
@@ -179,14 +154,17 @@ export class AccessLog {
     for (const [k, v] of Object.entries(bindings)) {
       text += `,${jsonString(k)}:${typeof v === "number" ? String(v) : jsonString(v)}`;
     }
-    this.#bindings = `${text},"log":"access","requestId":"`;
+    this.#bindings = `${text},"log":"access","requestId":`;
   }
 
-  #prefixNow(): string {
+  #prefixNow(): Buffer {
     const now = Date.now();
     if (now !== this.#prefixMs) {
       this.#prefixMs = now;
-      this.#prefix = `{"level":30,"time":"${new Date(now).toISOString()}"${this.#bindings}`;
+      this.#prefix = Buffer.from(
+        `{"level":30,"time":"${new Date(now).toISOString()}"${this.#bindings}`,
+        "latin1",
+      );
     }
     return this.#prefix;
   }
@@ -205,15 +183,14 @@ export class AccessLog {
     }
   }
 
-  /** Builds the lines of the entries held and hands them to the sink. */
+  /** Writes the lines of the entries held into the sink. */
   flush(): void {
     const held = this.#held;
     const prefixes = this.#heldPrefixes;
     if (held.length === 0) return;
     this.#held = [];
     this.#heldPrefixes = [];
-    for (let i = 0; i < held.length; i++)
-      this.#sink.push(this.#line(held[i] as AccessEntry, prefixes[i] as string));
+    for (let i = 0; i < held.length; i++) this.#line(held[i] as AccessEntry, prefixes[i] as Buffer);
   }
 
   /** Resolves once every line logged so far is written. */
@@ -228,14 +205,36 @@ export class AccessLog {
     this.#sink.flushSync();
   }
 
-  #line(e: AccessEntry, prefix: string): string {
-    // A handful of pieces, most of them remembered: each concatenation is one more object per request.
-    let line = `${prefix}${e.requestId}"${this.#request.of(e.method, e.protocol, e.host)}`;
-    if (e.path !== undefined) line += `,"path":${jsonString(e.path)}`;
-    line += this.#outcome.of(e.origin, e.api, e.status, e.cors);
-    if (e.websocket !== undefined) line += `,"websocket":${websocketJson(e.websocket)}`;
-    line += `,"durationMs":${millis(e.durationMs)}`;
-    if (e.upstreamMs !== undefined) line += `,"upstreamMs":${millis(e.upstreamMs)}`;
-    return `${line},"msg":"request"}\n`;
+  #line(e: AccessEntry, prefix: Buffer): void {
+    // A handful of pieces, most of them remembered as bytes; the rest written character by character.
+    const request = this.#request.of(e.method, e.protocol, e.host);
+    const outcome = this.#outcome.of(e.origin, e.api, e.status, e.cors);
+    const websocket = e.websocket === undefined ? undefined : `,"websocket":${websocketJson(e.websocket)}`;
+    const max =
+      prefix.length +
+      jsonStringBound(e.requestId.length) +
+      request.length +
+      (e.path === undefined ? 0 : 8 + jsonStringBound(e.path.length)) +
+      outcome.length +
+      (websocket === undefined ? 0 : websocket.length) +
+      14 +
+      MILLIS_BOUND +
+      (e.upstreamMs === undefined ? 0 : 14 + MILLIS_BOUND) +
+      18;
+    const sink = this.#sink;
+    let at = sink.reserve(max);
+    if (at < 0) return;
+    const buf = sink.buffer;
+    buf.set(prefix, at);
+    at = putJsonString(buf, at + prefix.length, e.requestId);
+    buf.set(request, at);
+    at += request.length;
+    if (e.path !== undefined) at = putJsonString(buf, putAscii(buf, at, ',"path":'), e.path);
+    buf.set(outcome, at);
+    at += outcome.length;
+    if (websocket !== undefined) at = putAscii(buf, at, websocket);
+    at = putMillis(buf, putAscii(buf, at, ',"durationMs":'), e.durationMs);
+    if (e.upstreamMs !== undefined) at = putMillis(buf, putAscii(buf, at, ',"upstreamMs":'), e.upstreamMs);
+    sink.commit(putAscii(buf, at, ',"msg":"request"}\n'));
   }
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { AccessLog } from "./access-log.js";
-import { FdSink } from "./line-sink.js";
+import { CallbackSink, FdSink, pushLine } from "./line-sink.js";
 
 const files: string[] = [];
 afterAll(() => {
@@ -23,7 +23,7 @@ describe("FdSink: the access log's buffered destination", () => {
   it("writes every line, whole and in order, off the request path, and drain() waits for them", async () => {
     const { path, fd } = tempFile("order");
     const sink = new FdSink(fd, { flushMs: 5 });
-    for (let i = 0; i < 5000; i++) sink.push(line(i));
+    for (let i = 0; i < 5000; i++) pushLine(sink, line(i));
     await sink.drain();
     closeSync(fd);
     const written = readFileSync(path, "utf8").split("\n").slice(0, -1);
@@ -38,10 +38,7 @@ describe("FdSink: the access log's buffered destination", () => {
     const sink = new FdSink(fd, { flushMs: 5 });
     const log = new AccessLog(sink, { worker: 3 });
     const oneByOne: string[] = [];
-    const reference = new AccessLog(
-      { push: (line) => oneByOne.push(line), drain: async () => {}, flushSync() {} },
-      { worker: 3 },
-    );
+    const reference = new AccessLog(new CallbackSink((line) => oneByOne.push(line)), { worker: 3 });
     const time = Date.now;
     Date.now = () => 1_700_000_000_000; // both logs print the same time
     try {
@@ -94,7 +91,7 @@ describe("FdSink: the access log's buffered destination", () => {
           for (const [i, size] of sizes.entries()) {
             const text = `${i} ${String.fromCharCode(97 + (i % 26)).repeat(size)}\n`;
             pushed.push(text);
-            sink.push(text);
+            pushLine(sink, text);
             if (pause === "drain midway" && i === sizes.length >> 1) await sink.drain();
             if (pause === "let writes finish" && i % 97 === 0) await new Promise((r) => setTimeout(r, 1));
           }
@@ -111,8 +108,8 @@ describe("FdSink: the access log's buffered destination", () => {
   it("writes a few lines after a short wait, without being asked to drain", async () => {
     const { path, fd } = tempFile("timer");
     const sink = new FdSink(fd, { flushMs: 5 });
-    sink.push(line(1));
-    sink.push(line(2));
+    pushLine(sink, line(1));
+    pushLine(sink, line(2));
     await expect.poll(() => readFileSync(path, "utf8").split("\n").length - 1).toBe(2);
     closeSync(fd);
   });
@@ -120,7 +117,7 @@ describe("FdSink: the access log's buffered destination", () => {
   it("flushSync writes what is pending at once (the exit handler's last resort)", () => {
     const { path, fd } = tempFile("sync");
     const sink = new FdSink(fd, { flushMs: 60_000 });
-    for (let i = 0; i < 10; i++) sink.push(line(i));
+    for (let i = 0; i < 10; i++) pushLine(sink, line(i));
     sink.flushSync();
     closeSync(fd);
     expect(readFileSync(path, "utf8").split("\n").length - 1).toBeGreaterThanOrEqual(10);
@@ -142,7 +139,7 @@ describe("FdSink: the access log's buffered destination", () => {
       let pushed = 0;
       // Bounded in count and time: 20,000 lines or 5 s.
       while (pushed < 20_000 && Date.now() - started < 5000) {
-        sink.push(line(pushed));
+        pushLine(sink, line(pushed));
         pushed++;
         if (pushed % 500 === 0) await new Promise((r) => setTimeout(r, 2));
       }

@@ -1,19 +1,40 @@
 import { fstatSync, write, writeSync } from "node:fs";
 
 /**
- * Where access log lines go: each `push` is one complete line, newline included, of ASCII characters
- * only (the access log escapes everything else, ./access-log.ts), so that a line's length is its size.
+ * Where access log lines go: each line is written by its maker into the sink's buffer, one complete
+ * line at a time, newline included, of ASCII characters only (the access log escapes everything else,
+ * ./access-log.ts), so that a character is a byte. The maker reserves room for the most bytes the line
+ * can take (its escapes included) and commits what it wrote.
  */
 export interface LineSink {
-  push(line: string): void;
-  /** Resolves once every line pushed so far is written. */
+  /**
+   * Room for one line of at most `max` bytes in `buffer`: returns the offset to write it at, or -1 when
+   * the line must be dropped (the sink's bound on memory; it counts the drop). The caller writes the
+   * line there, ASCII only, newline included, and calls `commit` with the offset after its last byte
+   * before it reserves again.
+   */
+  reserve(max: number): number;
+  /** Where the line reserved goes: valid from `reserve` to `commit`. */
+  readonly buffer: Buffer;
+  commit(end: number): void;
+  /** Resolves once every line committed so far is written. */
   drain(): Promise<void>;
   /** Writes what is left, synchronously: the last resort at process exit. */
   flushSync(): void;
 }
 
+/** Hands a line made as a string to a sink (tests, and anything not on the hot path). */
+export function pushLine(sink: LineSink, line: string): void {
+  const at = sink.reserve(line.length);
+  if (at < 0) return;
+  sink.commit(at + sink.buffer.write(line, at, "latin1"));
+}
+
 export interface FdSinkOptions {
-  /** Lines held while the destination is slower than the traffic; beyond this, lines are dropped and counted. */
+  /**
+   * Bytes held while the destination is slower than the traffic; a line that might not fit (by the
+   * room it reserves) is dropped and counted.
+   */
   readonly maxBufferedBytes?: number;
   /** How long a line may wait for others to share its write. */
   readonly flushMs?: number;
@@ -30,6 +51,8 @@ const PIPE_CHUNK = 4096;
  */
 const FILE_CHUNK = 256 * 1024;
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Access log lines written the way nginx writes its buffered access log: collected in memory and
  * written in large chunks, off the request path (fs.write runs on libuv's thread pool, so the event
@@ -37,6 +60,9 @@ const FILE_CHUNK = 256 * 1024;
  * PIPE_BUF, so lines of several workers sharing one stdout never interleave; every write holds whole
  * lines. The memory held is bounded: when the destination stays slower than the traffic, new lines
  * are dropped and counted (`onDropped`), never held without limit.
+ *
+ * Lines are written by their maker straight into the chunk being filled, a reused buffer: no line is
+ * a string held until its write (docs/benchmarks.md, the access log's change 9).
  */
 export class FdSink implements LineSink {
   readonly #fd: number;
@@ -44,24 +70,25 @@ export class FdSink implements LineSink {
   readonly #maxBuffered: number;
   readonly #flushMs: number;
   readonly #onDropped: ((total: number) => void) | undefined;
-  /**
-   * The lines of the chunk being filled, joined into one string when the next line does not fit or when
-   * it is time to write. A line is kept as the string the access log built, not copied on its own:
-   * copying each line into a buffer was a native call per request (about 5% of a preflight's time),
-   * where the join is one per chunk. Under load a chunk fills in milliseconds, so its lines still die
-   * young; when the traffic is light, the flush timer bounds how long they live.
-   */
-  #lines: string[] = [];
+  /** The chunk being filled, and its bytes so far. */
+  #buffer: Buffer = EMPTY;
   #used = 0;
-  /** Joined chunks of whole lines, oldest first, waiting for their write. */
-  #queue: string[] = [];
+  /** Filled chunks, oldest first, waiting for their write, and the bytes of each. */
+  #queue: Buffer[] = [];
+  #queueBytes: number[] = [];
   #queuedBytes = 0;
-  /** The data of the write in flight, or undefined. */
-  #writing: string | undefined = undefined;
+  /** The chunk of the write in flight (undefined when none), and what of it is left to write. */
+  #writing: Buffer | undefined = undefined;
+  #writingFrom = 0;
+  #writingTo = 0;
+  /** Written chunks, kept for the next ones (a chunk's worth of memory is not worth a collection). */
+  #spare: Buffer[] = [];
   #timer: NodeJS.Timeout | undefined = undefined;
   #drains: (() => void)[] = [];
   /** `drain()` was called: write what is held now, chunk after chunk, instead of waiting for a full one. */
   #draining = false;
+  readonly #afterWrite = (error: NodeJS.ErrnoException | null, written: number): void =>
+    this.#written(error, written);
   dropped = 0;
 
   constructor(fd: number, options: FdSinkOptions = {}) {
@@ -84,27 +111,44 @@ export class FdSink implements LineSink {
     return this.#queuedBytes + this.#used;
   }
 
-  push(line: string): void {
-    // Lines are ASCII (LineSink's contract): a character is a byte.
-    const bytes = line.length;
-    if (this.#queuedBytes + this.#used + bytes > this.#maxBuffered) {
+  get buffer(): Buffer {
+    return this.#buffer;
+  }
+
+  reserve(max: number): number {
+    if (this.#queuedBytes + this.#used + max > this.#maxBuffered) {
       this.dropped++;
       this.#onDropped?.(this.dropped);
-      return;
+      return -1;
     }
-    if (this.#used > 0 && this.#used + bytes > this.#chunk) this.#seal();
-    this.#lines.push(line);
-    this.#used += bytes;
+    if (this.#used + max > this.#buffer.length) {
+      if (this.#used > 0) this.#seal();
+      else this.#recycle(this.#buffer);
+      // A line longer than a chunk gets a buffer of its own, written as soon as it is committed.
+      this.#buffer =
+        max > this.#chunk ? Buffer.allocUnsafe(max) : (this.#spare.pop() ?? Buffer.allocUnsafe(this.#chunk));
+    }
+    return this.#used;
+  }
+
+  commit(end: number): void {
+    this.#used = end;
+    if (this.#buffer.length > this.#chunk) this.#seal();
     if (this.#writing === undefined) this.#schedule();
   }
 
-  /** Queues the lines being collected as one chunk, and starts the next. */
+  /** Queues the chunk being filled, and starts the next. */
   #seal(): void {
     if (this.#used === 0) return;
-    this.#queue.push(this.#lines.join(""));
+    this.#queue.push(this.#buffer);
+    this.#queueBytes.push(this.#used);
     this.#queuedBytes += this.#used;
-    this.#lines = [];
+    this.#buffer = EMPTY;
     this.#used = 0;
+  }
+
+  #recycle(buffer: Buffer): void {
+    if (buffer.length === this.#chunk && this.#spare.length < 2) this.#spare.push(buffer);
   }
 
   /**
@@ -128,37 +172,44 @@ export class FdSink implements LineSink {
 
   #write(): void {
     if (this.#queue.length === 0) this.#seal();
-    const data = this.#queue.shift();
-    if (data === undefined) {
+    const chunk = this.#queue.shift();
+    if (chunk === undefined) {
       this.#draining = false;
       this.#settle();
       return;
     }
-    this.#queuedBytes -= data.length;
-    this.#send(data);
+    const bytes = this.#queueBytes.shift() as number;
+    this.#queuedBytes -= bytes;
+    this.#writing = chunk;
+    this.#writingFrom = 0;
+    this.#writingTo = bytes;
+    this.#send();
   }
 
-  #send(data: string): void {
-    this.#writing = data;
-    write(this.#fd, data, null, "latin1", (error, written) => {
-      if (error !== null && (error as NodeJS.ErrnoException).code === "EAGAIN") {
-        // A non-blocking pipe that is full: the reader is slow. Try again shortly; new lines queue up
-        // behind this write until the bound drops them.
-        setTimeout(() => this.#send(data), 10).unref();
-        return;
-      }
-      this.#writing = undefined;
-      // A short write of a regular file or pipe: write the rest before anything else (latin1: a
-      // character is a byte, so the rest starts at character `written`).
-      if (error === null && written < data.length) {
-        this.#send(data.slice(written));
-        return;
-      }
-      if (this.#queue.length === 0 && this.#used === 0) {
-        this.#draining = false;
-        this.#settle();
-      } else this.#schedule();
-    });
+  #send(): void {
+    const chunk = this.#writing as Buffer;
+    write(this.#fd, chunk, this.#writingFrom, this.#writingTo - this.#writingFrom, null, this.#afterWrite);
+  }
+
+  #written(error: NodeJS.ErrnoException | null, written: number): void {
+    if (error !== null && error.code === "EAGAIN") {
+      // A non-blocking pipe that is full: the reader is slow. Try again shortly; new lines queue up
+      // behind this write until the bound drops them.
+      setTimeout(() => this.#send(), 10).unref();
+      return;
+    }
+    // A short write of a regular file or pipe: write the rest before anything else.
+    if (error === null && this.#writingFrom + written < this.#writingTo) {
+      this.#writingFrom += written;
+      this.#send();
+      return;
+    }
+    this.#recycle(this.#writing as Buffer);
+    this.#writing = undefined;
+    if (this.#queue.length === 0 && this.#used === 0) {
+      this.#draining = false;
+      this.#settle();
+    } else this.#schedule();
   }
 
   #settle(): void {
@@ -183,13 +234,23 @@ export class FdSink implements LineSink {
     // A write still in flight when the process exits may never happen: write its data too. Its lines
     // may then appear twice, never not at all (this runs only on an exit that could not wait for `drain`).
     this.#seal();
-    const rest = this.#writing === undefined ? this.#queue : [this.#writing, ...this.#queue];
+    const chunks = this.#queue;
+    const ends = this.#queueBytes;
+    const starts = ends.map(() => 0);
+    if (this.#writing !== undefined) {
+      chunks.unshift(this.#writing);
+      starts.unshift(this.#writingFrom);
+      ends.unshift(this.#writingTo);
+    }
     this.#queue = [];
+    this.#queueBytes = [];
     this.#queuedBytes = 0;
     this.#writing = undefined;
     try {
-      for (let data of rest) {
-        while (data.length > 0) data = data.slice(writeSync(this.#fd, data, null, "latin1"));
+      for (let i = 0; i < chunks.length; i++) {
+        let at = starts[i] as number;
+        const end = ends[i] as number;
+        while (at < end) at += writeSync(this.#fd, chunks[i] as Buffer, at, end - at);
       }
     } catch {
       // Nowhere left to report it: the process is exiting.
@@ -197,12 +258,19 @@ export class FdSink implements LineSink {
   }
 }
 
-/** Lines written to a stream as they come (tests and in-process gateways). */
-export class StreamSink implements LineSink {
-  constructor(readonly stream: NodeJS.WritableStream) {}
+/** Each line handed to a function as a string, as it is committed (tests and in-process gateways). */
+export class CallbackSink implements LineSink {
+  buffer = Buffer.allocUnsafe(4096);
 
-  push(line: string): void {
-    this.stream.write(line);
+  constructor(readonly onLine: (line: string) => void) {}
+
+  reserve(max: number): number {
+    if (max > this.buffer.length) this.buffer = Buffer.allocUnsafe(max);
+    return 0;
+  }
+
+  commit(end: number): void {
+    this.onLine(this.buffer.toString("latin1", 0, end));
   }
 
   drain(): Promise<void> {
@@ -210,4 +278,11 @@ export class StreamSink implements LineSink {
   }
 
   flushSync(): void {}
+}
+
+/** Lines written to a stream as they come (tests and in-process gateways). */
+export class StreamSink extends CallbackSink {
+  constructor(readonly stream: NodeJS.WritableStream) {
+    super((line) => stream.write(line));
+  }
 }

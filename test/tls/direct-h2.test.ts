@@ -17,6 +17,7 @@ import { Gateway } from "../../src/gateway/gateway.js";
 import { createHttpsListener, type HttpsListener } from "../../src/gateway/listeners/https.js";
 import { silentLogger } from "../../src/logger.js";
 import { AccessLog } from "../../src/observability/access-log.js";
+import { CallbackSink } from "../../src/observability/line-sink.js";
 import { GatewayMetrics } from "../../src/observability/metrics.js";
 import { describeWithOpenssl } from "../support/tls.js";
 import { openSession, snapshotOrThrow, type TlsFixture, tlsFixture, tlsSection } from "./support.js";
@@ -192,11 +193,7 @@ describeWithOpenssl("HTTP/2 OPTIONS requests answered without the compatibility 
 
   beforeAll(async () => {
     f = await tlsFixture();
-    const accessLog = new AccessLog({
-      push: (line) => lines.push(JSON.parse(line)),
-      drain: () => Promise.resolve(),
-      flushSync: () => {},
-    });
+    const accessLog = new AccessLog(new CallbackSink((line) => lines.push(JSON.parse(line))));
     gateway = new Gateway(snapshotOrThrow(config(f, 600)), { accessLog, metrics: new GatewayMetrics() });
     direct = await listen(true);
     layer = await listen(false);

@@ -9,6 +9,7 @@ import { compileConfig } from "../../src/config/compile.js";
 import type { Snapshot } from "../../src/config/snapshot.js";
 import { type RunningGateway, type StartGatewayOptions, startGateway } from "../../src/gateway/server.js";
 import { AccessLog } from "../../src/observability/access-log.js";
+import { CallbackSink } from "../../src/observability/line-sink.js";
 import type { Resources } from "../backends/support.js";
 import { type IssuedPair, TestCa, tempDir } from "../support/tls.js";
 
@@ -59,11 +60,7 @@ export const logLines: Record<string, unknown>[] = [];
 const lineSink = { write: (line: string) => logLines.push(JSON.parse(line)) };
 export const testLogger = pino({ level: "debug" }, lineSink);
 /** Access log lines go to `logLines` too, as the process's stdout holds both. */
-const testAccessLog = new AccessLog({
-  push: (line) => lineSink.write(line),
-  drain: () => Promise.resolve(),
-  flushSync: () => {},
-});
+const testAccessLog = new AccessLog(new CallbackSink((line) => lineSink.write(line)));
 
 /** An https gateway on 127.0.0.1 port 0 for `config`, closed by `resources`. */
 export async function startHttps(
