@@ -3,7 +3,7 @@
  * come from /proc, pinning from taskset(1).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, readSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, nearly always 100). */
@@ -80,6 +80,20 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *   cpu: 0, readyPattern: /listening on (http:\S+)/ });
  * ```
  */
+/**
+ * The first 64 KiB of a server's stdout file, where its ready line is: the access log that follows can
+ * grow by tens of MB a second under load.
+ */
+function fileStart(path) {
+  const fd = openSync(path, "r");
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    return buffer.toString("utf8", 0, readSync(fd, buffer, 0, buffer.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function startServer({
   name,
   command,
@@ -96,6 +110,9 @@ export async function startServer({
   const started = process.hrtime.bigint();
   // `stdoutFile`: the server writes its log to a file, as in production, not to a pipe this process
   // would have to drain (on some core) while the server is timed; readiness is then read from the file.
+  // A new file each time, not the old one truncated: a process of an earlier round that is still
+  // writing its last lines would otherwise write them at its own offset, hundreds of MB into this one.
+  if (stdoutFile !== undefined) rmSync(stdoutFile, { force: true });
   const outFd = stdoutFile === undefined ? "pipe" : openSync(stdoutFile, "w");
   // taskset execs the command: the child's pid is the server's pid.
   const child = spawn(cpu === undefined ? command : "taskset", argv, {
@@ -148,7 +165,7 @@ export async function startServer({
       else if (!readyPattern && port !== undefined && (await portOpen(port)))
         finish(resolve, `http://127.0.0.1:${port}`);
       else if (readyPattern && stdoutFile !== undefined) {
-        const m = readyPattern.exec(readFileSync(stdoutFile, "utf8"));
+        const m = readyPattern.exec(fileStart(stdoutFile));
         if (m) finish(resolve, m[1]);
       }
     }, 50);

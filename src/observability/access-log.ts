@@ -124,9 +124,9 @@ const MAX_HELD = 64;
  *
  * `write` only notes the entry and its time; the lines of the entries noted during one turn of the
  * event loop (up to MAX_HELD) are built together at the end of it (`setImmediate`), one after the
- * other. Built one per request, between the request's own steps, the lines cost the server 3-7% more
- * throughput in paired rounds (docs/benchmarks.md, the access log's change 8), for the same work:
- * done in a run, it finds its code and the remembered fields still in the caches. A line waits no
+ * other. Built one per request, between the request's own steps, the lines cost the server more
+ * throughput in paired rounds for the same work (docs/benchmarks.md: 3-7% as strings, change 8; 1.6%
+ * as bytes, change 9): done in a run, it finds its code and the remembered fields still in the caches. A line waits no
  * longer than the end of the turn in which its exchange ended, and `drain` and `flushSync` build
  * what is held first.
  */

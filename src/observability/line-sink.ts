@@ -124,7 +124,7 @@ export class FdSink implements LineSink {
     if (this.#used + max > this.#buffer.length) {
       if (this.#used > 0) this.#seal();
       else this.#recycle(this.#buffer);
-      // A line longer than a chunk gets a buffer of its own, written as soon as it is committed.
+      // A line that may need more than a chunk gets a buffer of its own, written as soon as it is committed.
       this.#buffer =
         max > this.#chunk ? Buffer.allocUnsafe(max) : (this.#spare.pop() ?? Buffer.allocUnsafe(this.#chunk));
     }
