@@ -68,6 +68,61 @@ describe("FdSink: the access log's buffered destination", () => {
     expect(oneByOne).toHaveLength(3000);
   });
 
+  it("writes the access log's lines whatever their values, those that may need more than a chunk included (property)", async () => {
+    // The log reserves room for the most a line can take (every character escaped); a line whose
+    // room exceeds a chunk gets a buffer of its own. Small chunks make that common: the file must
+    // still hold exactly the lines the log makes for a collecting sink, in order.
+    const text = fc.oneof(
+      fc.constantFrom("a.test", "/items/1", "https://app.test", ""),
+      // Escaped to 1,500 bytes: a line longer than the smaller chunks.
+      fc.constantFrom('é"\\'.repeat(150), "\u0001".repeat(256)),
+      fc.string({ unit: "binary", maxLength: 300 }),
+      fc.string({ maxLength: 300 }),
+    );
+    const anEntry = fc.record({
+      requestId: fc.oneof(fc.constant("460b7e8e515b58130812c5ed27cd84e6"), fc.string({ maxLength: 40 })),
+      method: fc.option(fc.constantFrom("GET", "OPTIONS"), { nil: undefined }),
+      protocol: fc.constant("1.1"),
+      host: fc.option(text, { nil: undefined }),
+      path: fc.option(text, { nil: undefined }),
+      origin: fc.option(text, { nil: undefined }),
+      api: fc.constantFrom("", "items"),
+      status: fc.constantFrom(200, 403),
+      cors: fc.constant(undefined),
+      durationMs: fc.double({ min: 0, max: 1e6, noNaN: true }),
+      upstreamMs: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: undefined }),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(anEntry, { minLength: 1, maxLength: 200 }),
+        fc.constantFrom(512, 2048, 4096),
+        async (entries, chunkBytes) => {
+          const { path, fd } = tempFile(`log-${run++}`);
+          const log = new AccessLog(new FdSink(fd, { flushMs: 5, chunkBytes }));
+          const expected: string[] = [];
+          const reference = new AccessLog(new CallbackSink((line) => expected.push(line)));
+          const time = Date.now;
+          Date.now = () => 1_700_000_000_000;
+          try {
+            for (const e of entries) {
+              log.write(e);
+              reference.write(e);
+            }
+          } finally {
+            Date.now = time;
+          }
+          await log.drain();
+          reference.flush();
+          closeSync(fd);
+          expect(readFileSync(path, "latin1")).toBe(expected.join(""));
+          rmSync(path);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it("writes lines of any size, those longer than a write's buffer included, whole and in order", async () => {
     // Lines are joined into chunks of up to 256 KiB for a file; a line larger than that is a chunk of
     // its own. Whatever the mix, with or without a drain midway or writes finishing between lines (so
