@@ -53,7 +53,8 @@ async function openAccessLog(file) {
   const { FdSink } = await import(new URL("observability/line-sink.js", dist).href);
   const sink =
     file === "discard"
-      ? {
+      ? // Both sink interfaces: reserve/commit (the access log's change 9 on) and push (a --dist from before it).
+        {
           dropped: 0,
           bufferedBytes: 0,
           buffer: Buffer.allocUnsafe(64 * 1024),

@@ -32,53 +32,40 @@ function requestId() {
   return hex.slice(offset - 32, offset);
 }
 
+/** An allowed preflight's CORS fields, as a new flat list. */
+function preflightFields(origin) {
+  return [
+    "access-control-allow-origin",
+    origin,
+    "access-control-allow-methods",
+    methods,
+    "access-control-allow-headers",
+    headers,
+    "access-control-max-age",
+    maxAge,
+    "vary",
+    preflightVary,
+  ];
+}
+
 /** The answer as [status, flat fields, body]: the ceiling's whole work. */
 function answer(method, origin, requestMethod) {
   const ok = origin !== undefined && allowed.has(origin);
   if (method === "OPTIONS" && origin !== undefined && requestMethod) {
     if (sameHeaders && ok) {
       const start = performance.now();
-      return [
-        200,
-        [
-          "access-control-allow-origin",
-          origin,
-          "access-control-allow-methods",
-          methods,
-          "access-control-allow-headers",
-          headers,
-          "access-control-max-age",
-          maxAge,
-          "vary",
-          preflightVary,
-          "x-request-id",
-          requestId(),
-          "server-timing",
-          `gateway;dur=${(performance.now() - start).toFixed(2)}`,
-          "content-length",
-          "0",
-        ],
-        undefined,
-      ];
+      const fields = preflightFields(origin);
+      fields.push(
+        "x-request-id",
+        requestId(),
+        "server-timing",
+        `gateway;dur=${(performance.now() - start).toFixed(2)}`,
+        "content-length",
+        "0",
+      );
+      return [200, fields, undefined];
     }
-    return [
-      204,
-      ok
-        ? [
-            "access-control-allow-origin",
-            origin,
-            "access-control-allow-methods",
-            methods,
-            "access-control-allow-headers",
-            headers,
-            "access-control-max-age",
-            maxAge,
-            "vary",
-            preflightVary,
-          ]
-        : ["vary", preflightVary],
-      undefined,
-    ];
+    return [204, ok ? preflightFields(origin) : ["vary", preflightVary], undefined];
   }
   return [200, ok ? ["access-control-allow-origin", origin, "vary", "Origin"] : ["vary", "Origin"], "ok"];
 }
